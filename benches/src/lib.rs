@@ -1,0 +1,1 @@
+//! Benchmarks of EchoStream against its peers.

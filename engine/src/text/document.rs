@@ -1,0 +1,275 @@
+//! The plain-text document, backed by a rope.
+
+use std::fmt;
+use std::ops::Range;
+
+use ropey::Rope;
+
+use super::component::Component;
+use super::error::TextError;
+use super::operation::TextOp;
+
+/// A plain-text document that text operations apply to.
+///
+/// The text lives in a [`ropey::Rope`], so applying an operation of `k`
+/// components costs O(k log n) in the document length `n`, and positions
+/// convert between code points, UTF-16 code units and UTF-8 bytes in
+/// O(log n).
+///
+/// Ropey was chosen over jumprope, crop and a plain `String` after
+/// replaying the recorded editing traces through each: jumprope replays
+/// fastest, but only ropey indexes all three position units (code points,
+/// UTF-16 for JavaScript editors, UTF-8 bytes for Rust ones) in O(log n),
+/// needs no random number generator, and is the most widely used of the
+/// three. `BENCHMARKS.md` holds the measured figures.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct TextDocument {
+    rope: Rope,
+}
+
+impl TextDocument {
+    /// Returns an empty document.
+    pub fn new() -> Self {
+        TextDocument::default()
+    }
+
+    /// Returns the length in code points. O(1).
+    pub fn len(&self) -> usize {
+        self.rope.len_chars()
+    }
+
+    /// Returns true if the document is empty.
+    pub fn is_empty(&self) -> bool {
+        self.rope.len_chars() == 0
+    }
+
+    /// Returns the length in UTF-16 code units. O(1).
+    pub fn len_utf16(&self) -> usize {
+        self.rope.len_utf16_cu()
+    }
+
+    /// Returns the length in UTF-8 bytes. O(1).
+    pub fn len_bytes(&self) -> usize {
+        self.rope.len_bytes()
+    }
+
+    /// Returns the rope holding the text.
+    pub fn rope(&self) -> &Rope {
+        &self.rope
+    }
+
+    /// Returns the text of the code points in `range`, or an error if the
+    /// range reaches past the end. O(log n + m) for m code points.
+    pub fn slice(&self, range: Range<usize>) -> Result<String, TextError> {
+        self.check_char_pos(range.end)?;
+        let start = range.start.min(range.end);
+        Ok(self.rope.slice(start..range.end).to_string())
+    }
+
+    /// Checks that `op` applies to this document without changing it.
+    /// O(k log n) for `k` components, plus the length of deleted texts.
+    pub fn check(&self, op: &TextOp) -> Result<(), TextError> {
+        let len = self.len();
+        let span = op.base_len();
+        if span > len {
+            return Err(TextError::BaseLength {
+                expected: span,
+                actual: len,
+            });
+        }
+        let mut pos = 0;
+        for component in op.components() {
+            match component {
+                Component::Retain(n) | Component::Delete(n) => pos += n,
+                Component::Insert(_) => {}
+                Component::DeleteText(text) => {
+                    let n = text.chars().count();
+                    if self.rope.slice(pos..pos + n) != text.as_str() {
+                        return Err(TextError::DeleteMismatch {
+                            position: pos,
+                            len: n,
+                        });
+                    }
+                    pos += n;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies `op`, or returns an error and leaves the document unchanged.
+    /// O(k log n) for `k` components.
+    pub fn apply(&mut self, op: &TextOp) -> Result<(), TextError> {
+        self.check(op)?;
+        let mut pos = 0;
+        for component in op.components() {
+            match component {
+                Component::Retain(n) => pos += n,
+                Component::Insert(text) => {
+                    self.rope.insert(pos, text);
+                    pos += text.chars().count();
+                }
+                Component::Delete(n) => self.rope.remove(pos..pos + n),
+                Component::DeleteText(text) => {
+                    let n = text.chars().count();
+                    self.rope.remove(pos..pos + n);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Returns the operation that undoes `op`, reading deleted text from
+    /// this document, which must be the one `op` applies to.
+    pub fn invert(&self, op: &TextOp) -> Result<TextOp, TextError> {
+        self.check(op)?;
+        let mut inverse = TextOp::new();
+        let mut pos = 0;
+        for component in op.components() {
+            match component {
+                Component::Retain(n) => {
+                    inverse.retain(*n);
+                    pos += n;
+                }
+                Component::Insert(text) => {
+                    inverse.delete_text(text);
+                }
+                Component::Delete(n) => {
+                    let text = self.rope.slice(pos..pos + n).to_string();
+                    inverse.insert(&text);
+                    pos += n;
+                }
+                Component::DeleteText(text) => {
+                    inverse.insert(text);
+                    pos += text.chars().count();
+                }
+            }
+        }
+        inverse.trim();
+        Ok(inverse)
+    }
+
+    /// Returns `op` with the text of every delete filled in from this
+    /// document, so that it can be inverted later without the document.
+    pub fn with_deleted_text(&self, op: &TextOp) -> Result<TextOp, TextError> {
+        self.check(op)?;
+        let mut filled = TextOp::new();
+        let mut pos = 0;
+        for component in op.components() {
+            match component {
+                Component::Delete(n) => {
+                    let text = self.rope.slice(pos..pos + n).to_string();
+                    filled.delete_text(&text);
+                    pos += n;
+                }
+                other => {
+                    if !matches!(other, Component::Insert(_)) {
+                        pos += other.len();
+                    }
+                    filled.push(other.clone());
+                }
+            }
+        }
+        filled.trim();
+        Ok(filled)
+    }
+
+    fn check_char_pos(&self, pos: usize) -> Result<(), TextError> {
+        if pos > self.len() {
+            return Err(TextError::PositionPastEnd {
+                unit: "code point",
+                position: pos,
+                len: self.len(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Converts a code point position to UTF-16 code units. O(log n).
+    pub fn char_to_utf16(&self, pos: usize) -> Result<usize, TextError> {
+        self.check_char_pos(pos)?;
+        Ok(self.rope.char_to_utf16_cu(pos))
+    }
+
+    /// Converts a UTF-16 offset to a code point position, rejecting an
+    /// offset inside a surrogate pair. O(log n).
+    pub fn utf16_to_char(&self, offset: usize) -> Result<usize, TextError> {
+        if offset > self.len_utf16() {
+            return Err(TextError::PositionPastEnd {
+                unit: "UTF-16",
+                position: offset,
+                len: self.len_utf16(),
+            });
+        }
+        let pos = self.rope.utf16_cu_to_char(offset);
+        if self.rope.char_to_utf16_cu(pos) != offset {
+            return Err(TextError::InsideSurrogatePair { offset });
+        }
+        Ok(pos)
+    }
+
+    /// Converts a code point position to a UTF-8 byte offset. O(log n).
+    pub fn char_to_byte(&self, pos: usize) -> Result<usize, TextError> {
+        self.check_char_pos(pos)?;
+        Ok(self.rope.char_to_byte(pos))
+    }
+
+    /// Converts a UTF-8 byte offset to a code point position, rejecting an
+    /// offset inside a character. O(log n).
+    pub fn byte_to_char(&self, offset: usize) -> Result<usize, TextError> {
+        if offset > self.len_bytes() {
+            return Err(TextError::PositionPastEnd {
+                unit: "UTF-8",
+                position: offset,
+                len: self.len_bytes(),
+            });
+        }
+        let pos = self.rope.byte_to_char(offset);
+        if self.rope.char_to_byte(pos) != offset {
+            return Err(TextError::NotCharBoundary { offset });
+        }
+        Ok(pos)
+    }
+}
+
+impl From<&str> for TextDocument {
+    fn from(text: &str) -> Self {
+        TextDocument {
+            rope: Rope::from_str(text),
+        }
+    }
+}
+
+impl From<String> for TextDocument {
+    fn from(text: String) -> Self {
+        TextDocument::from(text.as_str())
+    }
+}
+
+impl fmt::Display for TextDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for chunk in self.rope.chunks() {
+            f.write_str(chunk)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for TextDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TextDocument({:?})", self.to_string())
+    }
+}
+
+impl serde::Serialize for TextDocument {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TextDocument {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Ok(TextDocument::from(text))
+    }
+}

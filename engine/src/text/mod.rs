@@ -1,0 +1,50 @@
+//! Plain-text operations and documents.
+//!
+//! Positions and lengths count Unicode scalar values (code points).
+//! [`TextDocument`] converts them to and from UTF-16 code units and UTF-8
+//! bytes.
+
+mod component;
+mod compose;
+mod document;
+mod error;
+mod operation;
+mod reader;
+mod transform;
+
+pub use component::Component;
+pub use document::TextDocument;
+pub use error::TextError;
+pub use operation::TextOp;
+pub use transform::Selection;
+
+use crate::{Operation, Side};
+
+impl Operation for TextOp {
+    type Document = TextDocument;
+    type Error = TextError;
+
+    fn identity() -> Self {
+        TextOp::new()
+    }
+
+    fn is_identity(&self) -> bool {
+        TextOp::is_identity(self)
+    }
+
+    fn apply(&self, doc: &mut TextDocument) -> Result<(), TextError> {
+        doc.apply(self)
+    }
+
+    fn transform(&self, other: &Self, side: Side) -> Self {
+        TextOp::transform(self, other, side)
+    }
+
+    fn compose(&self, next: &Self) -> Result<Self, TextError> {
+        Ok(TextOp::compose(self, next))
+    }
+
+    fn invert(&self, before: &TextDocument) -> Result<Self, TextError> {
+        before.invert(self)
+    }
+}

@@ -1,0 +1,1 @@
+//! Property-based convergence suites for EchoStream.
