@@ -23,10 +23,13 @@ type Components = SmallVec<[Component; 3]>;
 /// type: `[5, "hi", {"d": 2}]` keeps 5 code points, inserts "hi" and
 /// deletes the next 2.
 ///
-/// Operations built with the builder methods are always normalized: no
+/// The constructors ([`insert_at`](TextOp::insert_at) and the others) and
+/// every transform, compose and invert return normalized operations: no
 /// empty components, no two neighbours of the same kind, no trailing
-/// retain. Operations read from JSON are kept as written until
-/// [`normalize`](TextOp::normalize)d; every function accepts both.
+/// retain. The builder methods skip empty components and merge neighbours
+/// but keep a trailing [`retain`](TextOp::retain). Operations read from
+/// JSON are kept as written until [`normalize`](TextOp::normalize)d; every
+/// function accepts both.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct TextOp {
     components: Components,
@@ -50,6 +53,7 @@ impl TextOp {
         let mut op = TextOp::new();
         op.retain(pos);
         op.insert(text);
+        op.trim();
         op
     }
 
@@ -58,6 +62,7 @@ impl TextOp {
         let mut op = TextOp::new();
         op.retain(range.start);
         op.delete(range.end.saturating_sub(range.start));
+        op.trim();
         op
     }
 
@@ -67,6 +72,7 @@ impl TextOp {
         let mut op = TextOp::new();
         op.retain(pos);
         op.delete_text(text);
+        op.trim();
         op
     }
 
@@ -77,6 +83,7 @@ impl TextOp {
         op.retain(range.start);
         op.insert(text);
         op.delete(range.end.saturating_sub(range.start));
+        op.trim();
         op
     }
 
