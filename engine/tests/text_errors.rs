@@ -1,6 +1,7 @@
 //! Every `TextError` variant, each with the document checked unchanged.
 
 use echostream::text::{TextDocument, TextError, TextOp};
+use echostream::Side;
 
 const TEXT: &str = "ab😀cd";
 
@@ -218,4 +219,41 @@ fn json_error_leaves_document_unchanged() {
     let outcome = TextOp::from_json("[1,{\"d\":-1}]").and_then(|op| doc.apply(&op));
     assert!(outcome.is_err());
     assert_eq!(doc.to_string(), TEXT);
+}
+
+/// Counts near `usize::MAX` used to overflow the length sums, which
+/// panics in debug builds and wraps in release builds.
+#[test]
+fn huge_counts_rejected_without_overflow() {
+    let max = usize::MAX;
+    let mut doc = document();
+    let cases = [
+        format!(r#"[{max},{{"d":1}}]"#),
+        format!(r#"[{max},{max}]"#),
+        format!(r#"[3,{{"d":{max}}},2]"#),
+        format!(r#"[{{"d":"a"}},{{"d":{max}}}]"#),
+    ];
+    for json in &cases {
+        let op = TextOp::from_json(json).unwrap();
+        assert_eq!(op.base_len(), max, "{json}");
+        assert_eq!(
+            doc.apply(&op),
+            Err(TextError::BaseLength {
+                expected: max,
+                actual: 5
+            }),
+            "{json}"
+        );
+        assert_eq!(doc.to_string(), TEXT);
+        assert!(op.normalize().is_normalized(), "{json}");
+    }
+
+    let long = TextOp::from_json(&format!(r#"[{max},"x"]"#)).unwrap();
+    assert_eq!(long.target_len(), max);
+    let other = TextOp::insert_at(0, "y");
+    assert_eq!(long.transform(&other, Side::Left).base_len(), max);
+    assert_eq!(long.compose(&long).base_len(), max);
+    assert_eq!(long.transform_position(max, Side::Right), max);
+    let delete = TextOp::from_json(&format!(r#"[3,{{"d":{max}}}]"#)).unwrap();
+    assert_eq!(delete.transform_position(max, Side::Left), 3);
 }

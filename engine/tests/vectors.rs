@@ -11,7 +11,7 @@ use echostream::text::TextOp;
 use echostream::Side;
 use serde_json::Value;
 
-/// The number of failures printed in full; the rest are only counted.
+/// The number of failures printed in full. The rest are only counted.
 const SHOWN_FAILURES: usize = 5;
 
 fn describe_failures(name: &str, report: &Report) -> String {

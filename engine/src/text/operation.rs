@@ -30,6 +30,11 @@ type Components = SmallVec<[Component; 3]>;
 /// but keep a trailing [`retain`](TextOp::retain). Operations read from
 /// JSON are kept as written until [`normalize`](TextOp::normalize)d; every
 /// function accepts both.
+///
+/// Lengths saturate at `usize::MAX` instead of overflowing, so that an
+/// operation read from outside with absurd counts is rejected by
+/// [`TextDocument::apply`](super::TextDocument::apply) instead of
+/// panicking: no document is that long.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct TextOp {
     components: Components,
@@ -106,7 +111,7 @@ impl TextOp {
             return self;
         }
         if let Some(Component::Retain(last)) = self.components.last_mut() {
-            *last += n;
+            *last = last.saturating_add(n);
         } else {
             self.components.push(Component::Retain(n));
         }
@@ -133,9 +138,9 @@ impl TextOp {
             return self;
         }
         match self.components.last_mut() {
-            Some(Component::Delete(last)) => *last += n,
+            Some(Component::Delete(last)) => *last = last.saturating_add(n),
             Some(last @ Component::DeleteText(_)) => {
-                *last = Component::Delete(last.len() + n);
+                *last = Component::Delete(last.len().saturating_add(n));
             }
             _ => self.components.push(Component::Delete(n)),
         }
@@ -150,7 +155,9 @@ impl TextOp {
         }
         match self.components.last_mut() {
             Some(Component::DeleteText(last)) => last.push_str(text),
-            Some(Component::Delete(last)) => *last += text.chars().count(),
+            Some(Component::Delete(last)) => {
+                *last = last.saturating_add(text.chars().count());
+            }
             _ => self.components.push(Component::DeleteText(text.to_owned())),
         }
         self
@@ -216,7 +223,7 @@ impl TextOp {
                 Component::Insert(_) => 0,
                 other => other.len(),
             })
-            .sum()
+            .fold(0, usize::saturating_add)
     }
 
     /// Returns the length of the same span after the operation: its
@@ -229,7 +236,7 @@ impl TextOp {
                 Component::Insert(text) => text.chars().count(),
                 _ => 0,
             })
-            .sum()
+            .fold(0, usize::saturating_add)
     }
 
     /// Returns the length of a document of `base` code points after the
@@ -242,7 +249,7 @@ impl TextOp {
                 actual: base,
             });
         }
-        Ok(base - span + self.target_len())
+        Ok((base - span).saturating_add(self.target_len()))
     }
 
     /// Returns the operation that undoes this one without the document, or

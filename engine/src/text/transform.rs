@@ -70,16 +70,16 @@ impl TextOp {
                 break;
             }
             match piece {
-                Piece::Retain(n) => base += n,
+                Piece::Retain(n) => base = base.saturating_add(n),
                 Piece::Insert(text) => {
                     if base < pos || side == Side::Right {
-                        moved += text.chars().count();
+                        moved = moved.saturating_add(text.chars().count());
                     }
                 }
                 deleted => {
                     let n = deleted.len();
                     moved -= n.min(pos - base);
-                    base += n;
+                    base = base.saturating_add(n);
                 }
             }
         }
