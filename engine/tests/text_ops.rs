@@ -367,3 +367,27 @@ fn document_serde_as_string() {
     let back: TextDocument = serde_json::from_str(&json).unwrap();
     assert_eq!(back, doc);
 }
+
+/// Found by the property tests. An operation from JSON may split one
+/// insert over two components. On a tie with `Side::Left`, only the first
+/// of them went before the other operation's insert, so the two replicas
+/// ended with "aba" and "aab".
+#[test]
+fn transform_split_insert_converges() {
+    let split = TextOp::from_json(r#"["a","a"]"#).unwrap();
+    let other = TextOp::insert_at(0, "b");
+
+    let split_after = split.transform(&other, Side::Left);
+    let other_after = other.transform(&split, Side::Right);
+    assert_eq!(split_after.to_json(), r#"["aa"]"#);
+    assert_eq!(other_after.to_json(), r#"[2,"b"]"#);
+
+    let mut via_split = TextDocument::new();
+    via_split.apply(&split).unwrap();
+    via_split.apply(&other_after).unwrap();
+    let mut via_other = TextDocument::new();
+    via_other.apply(&other).unwrap();
+    via_other.apply(&split_after).unwrap();
+    assert_eq!(via_split.to_string(), "aab");
+    assert_eq!(via_other.to_string(), "aab");
+}

@@ -27,10 +27,14 @@ impl TextOp {
                     }
                 }
                 Piece::Insert(text) => {
-                    if side == Side::Left && reader.peek_kind() == Some(Kind::Insert) {
-                        if let Some(piece) = reader.take_whole() {
-                            out.push_piece(piece);
-                        }
+                    // Every insert of this operation at this place goes
+                    // first, even when it is split over several raw
+                    // components, so that the pair converges.
+                    while side == Side::Left && reader.peek_kind() == Some(Kind::Insert) {
+                        let Some(piece) = reader.take_whole() else {
+                            break;
+                        };
+                        out.push_piece(piece);
                     }
                     out.retain(text.chars().count());
                 }
