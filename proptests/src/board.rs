@@ -214,8 +214,16 @@ fn valid_change(rng: &mut Rng, board: &Board) -> Option<BoardOp> {
         4 => {
             let id = rng.pick(&ids)?;
             let shape = board.shape(id)?;
-            let dx = if shape.number("x").is_some() { coordinate(rng) } else { 0.0 };
-            let dy = if shape.number("y").is_some() { coordinate(rng) } else { 0.0 };
+            let dx = if shape.number("x").is_some() {
+                coordinate(rng)
+            } else {
+                0.0
+            };
+            let dy = if shape.number("y").is_some() {
+                coordinate(rng)
+            } else {
+                0.0
+            };
             BoardOp::translate(id, dx, dy)
         }
         5 => {

@@ -19,7 +19,11 @@ use proptest::prelude::*;
 fn applied(board: &Board, op: &BoardOp) -> Board {
     let mut after = board.clone();
     if let Err(e) = after.apply(op) {
-        panic!("{} does not apply: {e}\nboard: {}", op.to_json(), board.to_json());
+        panic!(
+            "{} does not apply: {e}\nboard: {}",
+            op.to_json(),
+            board.to_json()
+        );
     }
     after.assert_invariants();
     after
