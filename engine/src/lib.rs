@@ -37,6 +37,7 @@ pub mod conformance;
 mod operation;
 pub mod oplog;
 mod side;
+pub mod sync;
 pub mod text;
 
 pub use clock::{ClockOrdering, SiteId, SiteIdError, VectorClock};
