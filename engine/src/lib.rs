@@ -39,6 +39,7 @@ pub mod oplog;
 mod side;
 pub mod sync;
 pub mod text;
+pub mod trace;
 
 pub use clock::{ClockOrdering, SiteId, SiteIdError, VectorClock};
 pub use operation::Operation;
