@@ -38,6 +38,7 @@ pub mod conformance;
 mod operation;
 pub mod oplog;
 mod side;
+pub mod sync;
 pub mod text;
 pub mod trace;
 
