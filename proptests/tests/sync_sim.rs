@@ -17,18 +17,9 @@ use std::collections::{HashMap, VecDeque};
 use echostream::sync::{Authority, Client, ClientState, Receipt, Submission};
 use echostream::text::{TextDocument, TextOp};
 use echostream::{LoggedOp, OpId, Operation, SiteId};
-use echostream_proptests::{cases, CASES_ENV};
+use echostream_proptests::cases;
 use proptest::prelude::*;
 
-/// The number of cases: 500 unless the environment variable asks for
-/// more or fewer.
-fn sim_cases() -> u32 {
-    if std::env::var_os(CASES_ENV).is_some() {
-        cases()
-    } else {
-        500
-    }
-}
 
 /// The most deliveries the final drain may take before the run counts as
 /// stuck.
@@ -358,7 +349,7 @@ impl<Op: Operation> Network<Op> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(sim_cases()))]
+    #![proptest_config(ProptestConfig::with_cases(cases(500)))]
 
     #[test]
     fn text_clients_converge((clients, actions) in any_run()) {
