@@ -106,6 +106,7 @@ impl TextOp {
 
     /// Appends a retain of `n` code points, merging it with a retain
     /// before it.
+    #[inline]
     pub fn retain(&mut self, n: usize) -> &mut Self {
         if n == 0 {
             return self;
@@ -119,6 +120,7 @@ impl TextOp {
     }
 
     /// Appends an insert of `text`, merging it with an insert before it.
+    #[inline]
     pub fn insert(&mut self, text: &str) -> &mut Self {
         if text.is_empty() {
             return self;
@@ -133,6 +135,7 @@ impl TextOp {
 
     /// Appends a delete of `n` code points, merging it with a delete before
     /// it. Merging with a delete that carries text drops that text.
+    #[inline]
     pub fn delete(&mut self, n: usize) -> &mut Self {
         if n == 0 {
             return self;
@@ -173,6 +176,7 @@ impl TextOp {
         }
     }
 
+    #[inline]
     pub(crate) fn push_piece(&mut self, piece: Piece<'_>) -> &mut Self {
         match piece {
             Piece::Retain(n) => self.retain(n),

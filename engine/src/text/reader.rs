@@ -26,10 +26,9 @@ impl Piece<'_> {
 pub(crate) struct Reader<'a> {
     components: &'a [Component],
     index: usize,
-    /// Code points of the current component already handed out.
+    /// How much of the current component was already handed out: code
+    /// points of a retain or a delete, bytes of a text.
     offset: usize,
-    /// Bytes of the current component's text already handed out.
-    offset_bytes: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -38,7 +37,6 @@ impl<'a> Reader<'a> {
             components,
             index: 0,
             offset: 0,
-            offset_bytes: 0,
         };
         reader.skip_empty();
         reader
@@ -57,7 +55,6 @@ impl<'a> Reader<'a> {
     fn advance(&mut self) {
         self.index += 1;
         self.offset = 0;
-        self.offset_bytes = 0;
         self.skip_empty();
     }
 
@@ -94,16 +91,15 @@ impl<'a> Reader<'a> {
                 piece
             }
             Component::Insert(text) | Component::DeleteText(text) => {
-                let rest = &text[self.offset_bytes..];
+                let rest = &text[self.offset..];
                 let end = if keep_whole {
                     rest.len()
                 } else {
                     byte_offset(rest, max)
                 };
                 let slice = &rest[..end];
-                self.offset_bytes += end;
-                self.offset += slice.chars().count();
-                let done = self.offset_bytes == text.len();
+                self.offset += end;
+                let done = self.offset == text.len();
                 let piece = match component {
                     Component::Insert(_) => Piece::Insert(slice),
                     _ => Piece::DeleteText(slice),
