@@ -8,11 +8,11 @@ use smallvec::SmallVec;
 
 use super::component::Component;
 use super::error::TextError;
-use super::reader::{Piece, Reader};
+use super::reader::Reader;
 
 /// The inline capacity of an operation's components: an insert or a delete
 /// somewhere in a document needs two, a replace three.
-type Components = SmallVec<[Component; 3]>;
+pub(crate) type Components = SmallVec<[Component; 3]>;
 
 /// A change to a plain-text document, as a sequence of [`Component`]s that
 /// walk the document from its start.
@@ -89,6 +89,14 @@ impl TextOp {
         op.insert(text);
         op.delete(range.end.saturating_sub(range.start));
         op.trim();
+        op
+    }
+
+    /// Returns an operation holding `components`, which the caller has
+    /// already put in normalized form.
+    pub(crate) fn from_normalized(components: Components) -> Self {
+        let op = TextOp { components };
+        debug_assert!(op.is_normalized(), "{op:?} is not normalized");
         op
     }
 
@@ -176,13 +184,14 @@ impl TextOp {
         }
     }
 
+    /// Appends a copy of `component`, merging it with its neighbour.
     #[inline]
-    pub(crate) fn push_piece(&mut self, piece: Piece<'_>) -> &mut Self {
-        match piece {
-            Piece::Retain(n) => self.retain(n),
-            Piece::Insert(text) => self.insert(text),
-            Piece::Delete(n) => self.delete(n),
-            Piece::DeleteText(text) => self.delete_text(text),
+    pub(crate) fn push_ref(&mut self, component: &Component) -> &mut Self {
+        match component {
+            Component::Retain(n) => self.retain(*n),
+            Component::Insert(text) => self.insert(text),
+            Component::Delete(n) => self.delete(*n),
+            Component::DeleteText(text) => self.delete_text(text),
         }
     }
 
@@ -199,7 +208,7 @@ impl TextOp {
     pub fn normalize(&self) -> TextOp {
         let mut op = TextOp::new();
         for component in &self.components {
-            op.push(component.clone());
+            op.push_ref(component);
         }
         op.trim();
         op
