@@ -13,9 +13,17 @@ struct Args {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Import an Excalidraw scene or library and print its shapes by kind.
+    Import(cli::import::ImportArgs),
+    /// Write a board, or an imported Excalidraw file, as an Excalidraw scene.
+    Export(cli::export::ExportArgs),
+}
 
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    match args.command {}
+    match args.command {
+        Command::Import(args) => cli::import::run(args),
+        Command::Export(args) => cli::export::run(args),
+    }
 }

@@ -1,1 +1,4 @@
 //! One module per subcommand of the `echostream` command.
+
+pub mod export;
+pub mod import;
