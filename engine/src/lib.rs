@@ -38,7 +38,9 @@ pub mod conformance;
 mod operation;
 pub mod oplog;
 mod side;
+pub mod sync;
 pub mod text;
+pub mod trace;
 
 pub use clock::{ClockOrdering, SiteId, SiteIdError, VectorClock};
 pub use operation::Operation;

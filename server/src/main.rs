@@ -14,6 +14,10 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Check the text engine against JSON-lines OT vector files.
+    Vectors(cli::vectors::VectorsArgs),
+    /// Replay an editing trace and compare the result with its endContent.
+    Replay(cli::replay::ReplayArgs),
     /// Import an Excalidraw scene or library and print its shapes by kind.
     Import(cli::import::ImportArgs),
     /// Write a board, or an imported Excalidraw file, as an Excalidraw scene.
@@ -23,6 +27,8 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
     match args.command {
+        Command::Vectors(args) => cli::vectors::run(args),
+        Command::Replay(args) => cli::replay::run(args),
         Command::Import(args) => cli::import::run(args),
         Command::Export(args) => cli::export::run(args),
     }

@@ -2,3 +2,6 @@
 
 pub mod export;
 pub mod import;
+mod input;
+pub mod replay;
+pub mod vectors;
