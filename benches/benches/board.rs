@@ -168,7 +168,9 @@ fn import_largest(c: &mut Criterion) {
     group.bench_function("import_and_replay_library", |b| {
         b.iter(|| import(black_box(&text)).unwrap().to_board().unwrap())
     });
-    group.bench_function("export_library", |b| b.iter(|| export_scene(black_box(&board))));
+    group.bench_function("export_library", |b| {
+        b.iter(|| export_scene(black_box(&board)))
+    });
     group.finish();
 }
 

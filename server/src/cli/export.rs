@@ -33,7 +33,7 @@ pub fn run(args: ExportArgs) -> ExitCode {
 }
 
 /// Reads a board from its JSON snapshot form, or imports it from an
-/// Excalidraw file, told apart by the top-level `type` field.
+/// Excalidraw file when the top-level `type` field names one.
 fn read_board(file: &PathBuf) -> Result<Board> {
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("failed to read {}", file.display()))?;
