@@ -39,11 +39,10 @@
 //! not on the order of integration, so every order reaches the same text.
 //! In friendsforever it puts agent 0's insert first at its one real tie.
 
-use std::collections::HashMap;
-
 use rand::Rng;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use thiserror::Error;
 
@@ -345,10 +344,12 @@ impl MergePlan {
 }
 
 /// The memoized forms of runs at versions: `(run, version)` to the run's
-/// operation transformed to apply to that version.
+/// operation transformed to apply to that version. The keys are small
+/// integers, so the map uses the Fx hash rather than SipHash, which has no
+/// attacker to resist here.
 #[derive(Default)]
 struct Forms {
-    memo: HashMap<(usize, VectorClock), TextOp>,
+    memo: FxHashMap<(usize, VectorClock), TextOp>,
 }
 
 impl Forms {
