@@ -32,6 +32,7 @@
 
 #![deny(missing_docs)]
 
+pub mod board;
 mod clock;
 pub mod conformance;
 mod operation;
