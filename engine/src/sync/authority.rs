@@ -159,8 +159,12 @@ impl<Op: Operation> Authority<Op> {
     /// A submission whose id was committed before returns
     /// [`Receipt::Duplicate`] and changes nothing.
     ///
-    /// The history after the base is composed into one operation first, so
-    /// the cost is one transform, plus O(c log k) to compose `k` entries.
+    /// When the operation type allows it
+    /// ([`Operation::TRANSFORMS_THROUGH_COMPOSE`], as text does), the `k`
+    /// entries after the base are composed into one operation first, so
+    /// the cost is one transform plus O(c log k) to compose them, and a
+    /// client that comes back with a long offline buffer costs O(n + k),
+    /// not O(n k). Other types cost `k` transforms.
     pub fn receive(
         &mut self,
         submission: Submission<Op>,
@@ -179,7 +183,9 @@ impl<Op: Operation> Authority<Op> {
 
         let op = match concurrent {
             [] => op,
-            [entry] => op.transform(&entry.op, SUBMISSION_SIDE),
+            entries if !Op::TRANSFORMS_THROUGH_COMPOSE || entries.len() == 1 => entries
+                .iter()
+                .fold(op, |op, entry| op.transform(&entry.op, SUBMISSION_SIDE)),
             entries => {
                 let ops: Vec<Op> = entries.iter().map(|entry| entry.op.clone()).collect();
                 let composed = compose_all(&ops).map_err(|source| SyncError::Rejected {
