@@ -93,7 +93,7 @@ fn concurrent_traces(c: &mut Criterion) {
 /// The length of the document both replicas start from, in code points.
 const BASE_LEN: usize = 10_000;
 
-/// How the edits of one offline replica are spread over the document.
+/// The spread of one offline replica's edits over the document.
 #[derive(Clone, Copy, Debug)]
 enum Workload {
     /// Typing: each edit continues at the cursor (90%) or jumps to a
@@ -145,17 +145,17 @@ fn offline_merge(c: &mut Criterion) {
 
             // Both replicas must converge before the merge is timed.
             let merged = merge_divergent(&local, &remote, Side::Left).expect("the runs compose");
-            let mut here = base.clone();
-            let mut there = base.clone();
+            let mut local_replica = base.clone();
+            let mut remote_replica = base.clone();
             for op in &local {
-                here.apply(op).unwrap();
+                local_replica.apply(op).unwrap();
             }
             for op in &remote {
-                there.apply(op).unwrap();
+                remote_replica.apply(op).unwrap();
             }
-            here.apply(&merged.remote_after_local).unwrap();
-            there.apply(&merged.local_after_remote).unwrap();
-            assert_eq!(here, there, "{workload:?} N = {n}: the replicas differ");
+            local_replica.apply(&merged.remote_after_local).unwrap();
+            remote_replica.apply(&merged.local_after_remote).unwrap();
+            assert_eq!(local_replica, remote_replica, "{workload:?} N = {n}: the replicas differ");
 
             group.throughput(Throughput::Elements(2 * n as u64));
             group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {

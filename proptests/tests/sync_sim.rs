@@ -92,7 +92,7 @@ fn any_run() -> impl Strategy<Value = (usize, Vec<Action>)> {
     })
 }
 
-/// A text edit that fits `doc`.
+/// Returns a text edit that fits `doc`.
 fn text_edit(doc: &TextDocument, seed: &EditSeed) -> TextOp {
     let len = doc.len();
     let start = seed.at as usize * len / (u16::MAX as usize + 1);
@@ -100,8 +100,9 @@ fn text_edit(doc: &TextDocument, seed: &EditSeed) -> TextOp {
     TextOp::replace(start..end, &seed.insert)
 }
 
-/// A board operation of up to three changes that fits `board`: creates,
-/// deletes, sets, translations, text edits, z-order moves and groups.
+/// Returns a board operation of up to three changes that fits `board`:
+/// creates, deletes, sets, translations, text edits, z-order moves and
+/// groups.
 fn board_edit(board: &Board, seed: &EditSeed) -> BoardOp {
     valid_op(&mut Rng::new(seed.board), board, 3)
 }

@@ -22,7 +22,7 @@ struct AckRun {
     len: u64,
 }
 
-/// What the authority remembers of each site for exactly-once delivery.
+/// The exactly-once record of one site.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct SiteRecord {
     /// The last sequence number committed.
@@ -66,8 +66,10 @@ impl SiteRecord {
 /// and assigns it the next revision.
 ///
 /// Every operation id is committed at most once: a submission whose id was
-/// already committed returns [`Receipt::Duplicate`] with the original
-/// revision and changes nothing, also after the history was compacted.
+/// already committed returns [`Receipt::Duplicate`] and changes nothing.
+/// The receipt names the original revision, also after the history was
+/// compacted, except for operations from before the snapshot the authority
+/// started from (see [`from_snapshot`](Authority::from_snapshot)).
 /// The history kept in memory is the operations after the oldest revision
 /// not compacted; [`compact`](Authority::compact) bounds it. The record of
 /// committed ids stays small: one entry per run of operations that a site
@@ -161,10 +163,10 @@ impl<Op: Operation> Authority<Op> {
     ///
     /// When the operation type allows it
     /// ([`Operation::TRANSFORMS_THROUGH_COMPOSE`], as text does), the `k`
-    /// entries after the base are composed into one operation first, so
-    /// the cost is one transform plus O(c log k) to compose them, and a
-    /// client that comes back with a long offline buffer costs O(n + k),
-    /// not O(n k). Other types cost `k` transforms.
+    /// entries after the base are composed into one operation first. The
+    /// cost is then one transform plus O(c log k) to compose them, so a
+    /// client back with a long offline buffer costs O(n + k), not O(n k).
+    /// Other types cost `k` transforms.
     pub fn receive(
         &mut self,
         submission: Submission<Op>,

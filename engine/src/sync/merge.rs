@@ -51,7 +51,7 @@ pub struct Merged<Op> {
 /// Merges two runs of operations made concurrently on the same document:
 /// `local` by this replica, `remote` by the other. Each run is composed
 /// into one operation and the two are transformed against each other
-/// once, so the cost grows with the lengths of both runs,
+/// once. The cost grows with the lengths of both runs,
 /// O((n + m) log(n + m)) for runs of `n` and `m` operations, not with
 /// their product.
 ///

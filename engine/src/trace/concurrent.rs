@@ -7,7 +7,7 @@
 //! ```
 //!
 //! A transaction's patches apply in sequence to the merged document of its
-//! parents, which are transactions earlier in the list; a transaction with
+//! parents, which are transactions earlier in the list. A transaction with
 //! no parents applies to the empty document.
 //!
 //! # How the merge works
@@ -75,7 +75,7 @@ pub struct ConcurrentTransaction {
     pub patches: Vec<Patch>,
 }
 
-/// Why a concurrent trace could not be merged.
+/// The reason a concurrent trace could not be merged.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum MergeError {
     /// The trace could not be read.
@@ -142,9 +142,9 @@ impl ConcurrentTrace {
     /// chosen by `seed`, and returns the final document, which is the same
     /// for every seed.
     ///
-    /// The seed drives a random topological sort of the transactions; each
-    /// run then moves up to the place of its first transaction, which
-    /// keeps the order causal because a run's later transactions depend on
+    /// The seed drives a random topological sort of the transactions. Each
+    /// run then moves up to the place of its first transaction, and the
+    /// order stays causal because a run's later transactions depend on
     /// nothing else.
     pub fn merge_with_seed(&self, seed: u64) -> Result<TextDocument, MergeError> {
         let plan = MergePlan::new(self)?;
@@ -168,7 +168,7 @@ struct Run {
 }
 
 impl Run {
-    /// The tie-break key: lower goes first.
+    /// Returns the tie-break key: the lower key goes first.
     fn key(&self) -> (u32, usize) {
         (self.agent, self.chain)
     }
