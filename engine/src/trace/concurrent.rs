@@ -7,7 +7,7 @@
 //! ```
 //!
 //! A transaction's patches apply in sequence to the merged document of its
-//! parents, which are transactions earlier in the list; a transaction with
+//! parents, which are transactions earlier in the list. A transaction with
 //! no parents applies to the empty document.
 //!
 //! # How the merge works
@@ -39,11 +39,10 @@
 //! not on the order of integration, so every order reaches the same text.
 //! In friendsforever it puts agent 0's insert first at its one real tie.
 
-use std::collections::HashMap;
-
 use rand::Rng;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use thiserror::Error;
 
@@ -76,7 +75,7 @@ pub struct ConcurrentTransaction {
     pub patches: Vec<Patch>,
 }
 
-/// Why a concurrent trace could not be merged.
+/// The reason a concurrent trace could not be merged.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum MergeError {
     /// The trace could not be read.
@@ -143,9 +142,9 @@ impl ConcurrentTrace {
     /// chosen by `seed`, and returns the final document, which is the same
     /// for every seed.
     ///
-    /// The seed drives a random topological sort of the transactions; each
-    /// run then moves up to the place of its first transaction, which
-    /// keeps the order causal because a run's later transactions depend on
+    /// The seed drives a random topological sort of the transactions. Each
+    /// run then moves up to the place of its first transaction, and the
+    /// order stays causal because a run's later transactions depend on
     /// nothing else.
     pub fn merge_with_seed(&self, seed: u64) -> Result<TextDocument, MergeError> {
         let plan = MergePlan::new(self)?;
@@ -169,7 +168,7 @@ struct Run {
 }
 
 impl Run {
-    /// The tie-break key: lower goes first.
+    /// Returns the tie-break key: the lower key goes first.
     fn key(&self) -> (u32, usize) {
         (self.agent, self.chain)
     }
@@ -345,10 +344,12 @@ impl MergePlan {
 }
 
 /// The memoized forms of runs at versions: `(run, version)` to the run's
-/// operation transformed to apply to that version.
+/// operation transformed to apply to that version. The keys are small
+/// integers, so the map uses the Fx hash rather than SipHash, which has no
+/// attacker to resist here.
 #[derive(Default)]
 struct Forms {
-    memo: HashMap<(usize, VectorClock), TextOp>,
+    memo: FxHashMap<(usize, VectorClock), TextOp>,
 }
 
 impl Forms {
