@@ -86,6 +86,38 @@ fn criss_cross_merges_converge() {
 }
 
 #[test]
+fn parent_beside_its_ancestor_merges() {
+    // Transaction 3 names transaction 2 and also 0, an ancestor of 2, after
+    // it. It was made on "ca", so its "d" goes at the end. Transaction 1
+    // inserts "b" at the same place concurrently. Both are agent 1's, and
+    // the run of transaction 1 started the lower chain, so "b" goes first.
+    let json = r#"{"kind": "concurrent", "endContent": "cabd", "txns": [
+        {"parents": [], "agent": 0, "patches": [[0, 0, "a"]]},
+        {"parents": [0], "agent": 1, "patches": [[1, 0, "b"]]},
+        {"parents": [0], "agent": 0, "patches": [[0, 0, "c"]]},
+        {"parents": [2, 0], "agent": 1, "patches": [[2, 0, "d"]]}
+    ]}"#;
+    let trace = ConcurrentTrace::from_json(json).unwrap();
+    assert_eq!(trace.merge().unwrap().to_string(), "cabd");
+    for seed in SEEDS {
+        assert_eq!(trace.merge_with_seed(seed).unwrap().to_string(), "cabd");
+    }
+
+    // Without the concurrent "b": the same parents, in either order.
+    for parents in ["[1, 0]", "[0, 1]"] {
+        let json = format!(
+            r#"{{"kind": "concurrent", "endContent": "cad", "txns": [
+                {{"parents": [], "agent": 0, "patches": [[0, 0, "a"]]}},
+                {{"parents": [0], "agent": 0, "patches": [[0, 0, "c"]]}},
+                {{"parents": {parents}, "agent": 1, "patches": [[2, 0, "d"]]}}
+            ]}}"#
+        );
+        let trace = ConcurrentTrace::from_json(&json).unwrap();
+        assert_eq!(trace.merge().unwrap().to_string(), "cad", "{parents}");
+    }
+}
+
+#[test]
 fn rejects_parent_after_child() {
     let json = r#"{"kind": "concurrent", "endContent": "", "txns": [
         {"parents": [1], "agent": 0, "patches": [[0, 0, "a"]]},

@@ -232,11 +232,14 @@ impl MergePlan {
             let last = *member.last().expect("a run has a transaction");
             let agent = txns[first].agent;
 
+            // A parent list may name a transaction beside one of its
+            // ancestors, in any order, so a counter only ever rises here.
             let mut context = VectorClock::new();
             for &parent in &txns[first].parents {
                 let parent_run = &runs[run_of[parent]];
                 context.merge(&parent_run.context);
-                context.set(chain_site(parent_run.chain), parent_run.seq);
+                let site = chain_site(parent_run.chain);
+                context.set(site, context.get(site).max(parent_run.seq));
             }
 
             // Continue a chain of the same agent whose last run this one
