@@ -118,6 +118,27 @@ fn parent_beside_its_ancestor_merges() {
 }
 
 #[test]
+fn delete_between_inserts_same_every_order() {
+    // On "abc", agent 0 inserts "x" after "a", agent 1 deletes "a" and
+    // agent 2 inserts "y" at the start, all at once. Transforming "y" past
+    // the delete first makes both inserts land at position 0, where the
+    // side rule alone would put agent 0's "x" first; the trace order puts
+    // "y" before "x", as typed.
+    let json = r#"{"kind": "concurrent", "endContent": "yxbc", "txns": [
+        {"parents": [], "agent": 0, "patches": [[0, 0, "abc"]]},
+        {"parents": [0], "agent": 0, "patches": [[1, 0, "x"]]},
+        {"parents": [0], "agent": 1, "patches": [[0, 1, ""]]},
+        {"parents": [0], "agent": 2, "patches": [[0, 0, "y"]]}
+    ]}"#;
+    let trace = ConcurrentTrace::from_json(json).unwrap();
+    assert_eq!(trace.merge().unwrap().to_string(), "yxbc");
+    for seed in 0..64 {
+        let merged = trace.merge_with_seed(seed).unwrap().to_string();
+        assert_eq!(merged, "yxbc", "seed {seed}");
+    }
+}
+
+#[test]
 fn rejects_parent_after_child() {
     let json = r#"{"kind": "concurrent", "endContent": "", "txns": [
         {"parents": [1], "agent": 0, "patches": [[0, 0, "a"]]},

@@ -28,15 +28,21 @@
 //!    concurrent runs costs at most one transform: the work grows with the
 //!    number of concurrent runs, not with the number of concurrent
 //!    keystrokes.
-//! 4. **Integration.** Runs are applied in a causal order, each
-//!    transformed to the version of everything applied before it.
+//! 4. **Integration.** Runs are applied in a causal order. Each run is
+//!    transformed to the version of the runs before it in the trace, and
+//!    applied runs that come after it in the trace are undone first and
+//!    redone after it. Every order therefore reaches the text of the trace
+//!    order. The text transform satisfies TP1 but not TP2: on "abc", an
+//!    insert of "x" after "a", a delete of "a" and an insert of "y" at the
+//!    start give "yxbc" or "xybc" depending on which two are transformed
+//!    against each other first, so without the undo the text would depend
+//!    on the order.
 //!
 //! # The side rule
 //!
 //! When two concurrent runs insert at the same place, the run of the lower
 //! agent number goes first; between two concurrent runs of one agent, the
-//! one on the lower chain goes first. The rule depends only on the trace,
-//! not on the order of integration, so every order reaches the same text.
+//! one on the lower chain goes first. The rule depends only on the trace.
 //! In friendsforever it puts agent 0's insert first at its one real tie.
 
 use rand::Rng;
@@ -312,23 +318,79 @@ impl MergePlan {
         order
     }
 
-    /// Applies the runs in `order`, which must be causal, each transformed
-    /// to the version of everything applied before it.
+    /// Applies the runs in `order`, which must be causal, and returns the
+    /// text that the order of the trace gives.
+    ///
+    /// Each run takes its place in the trace, wherever it comes in
+    /// `order`: the applied runs that come later in the trace are undone,
+    /// newest first, then the run is applied and they are applied again,
+    /// each transformed to the version of the runs before it in the trace.
+    /// The text transform satisfies TP1 but not TP2, so applying each run
+    /// at the version of whatever came before it in `order` would make the
+    /// text depend on the order. The order of the trace undoes nothing.
+    /// Another order costs, per run undone, one apply of its inverse and
+    /// one of its new form.
     fn integrate(&self, order: &[usize]) -> Result<TextDocument, MergeError> {
+        // A run keeps its inverse only when a run before it in the trace
+        // arrives after it and so undoes it.
+        let mut undoable = vec![false; self.runs.len()];
+        let mut lowest_later = usize::MAX;
+        for &id in order.iter().rev() {
+            undoable[id] = lowest_later < id;
+            lowest_later = lowest_later.min(id);
+        }
+
         let mut document = TextDocument::new();
         let mut version = VectorClock::new();
         let mut forms = Forms::default();
+        // The applied runs in trace order, with the inverse of each form
+        // as applied when the run may be undone.
+        let mut applied: Vec<(usize, Option<TextOp>)> = Vec::new();
         for &id in order {
-            let run = &self.runs[id];
-            let op = forms.at(self, id, &version);
-            document.apply(&op).map_err(|source| MergeError::Apply {
-                first: run.first,
-                last: run.last,
-                source,
-            })?;
-            version.set(chain_site(run.chain), run.seq);
+            let later = applied.split_off(applied.partition_point(|(run, _)| *run < id));
+            for (run, inverse) in later.iter().rev() {
+                let inverse = inverse.as_ref().expect("an undone run kept its inverse");
+                document
+                    .apply(inverse)
+                    .expect("the inverse of an applied operation applies");
+                let run = &self.runs[*run];
+                version.set(chain_site(run.chain), run.seq - 1);
+            }
+            let redone = later.into_iter().map(|(run, _)| run);
+            for run in std::iter::once(id).chain(redone) {
+                let inverse =
+                    self.apply_run(run, undoable[run], &mut document, &mut version, &mut forms)?;
+                applied.push((run, inverse));
+            }
         }
         Ok(document)
+    }
+
+    /// Applies run `id` transformed to `version` and adds it to `version`.
+    /// Returns the inverse of the operation applied when `keep_inverse`
+    /// is true.
+    fn apply_run(
+        &self,
+        id: usize,
+        keep_inverse: bool,
+        document: &mut TextDocument,
+        version: &mut VectorClock,
+        forms: &mut Forms,
+    ) -> Result<Option<TextOp>, MergeError> {
+        let run = &self.runs[id];
+        let op = forms.at(self, id, version);
+        let error = |source| MergeError::Apply {
+            first: run.first,
+            last: run.last,
+            source,
+        };
+        let inverse = match keep_inverse {
+            true => Some(document.invert(&op).map_err(error)?),
+            false => None,
+        };
+        document.apply(&op).map_err(error)?;
+        version.set(chain_site(run.chain), run.seq);
+        Ok(inverse)
     }
 
     /// Returns the concurrent run to peel off `version` when moving run
