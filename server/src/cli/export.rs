@@ -26,7 +26,7 @@ pub fn run(args: ExportArgs) -> ExitCode {
     match export(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", super::report::describe(&error));
             ExitCode::FAILURE
         }
     }

@@ -43,7 +43,7 @@ pub fn run(args: ImportArgs) -> ExitCode {
     match import(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", super::report::describe(&error));
             ExitCode::FAILURE
         }
     }

@@ -4,4 +4,5 @@ pub mod export;
 pub mod import;
 mod input;
 pub mod replay;
+mod report;
 pub mod vectors;
