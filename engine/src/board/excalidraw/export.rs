@@ -174,7 +174,9 @@ fn element(
         .number("seed")
         .unwrap_or((id.0 as u32 & 0x7fff_ffff) as f64);
     let groups: Vec<String> = shape.groups.iter().map(ToString::to_string).collect();
-    let bound: Vec<Value> = board
+    // An arrow bound at both ends to one shape is listed once.
+    let mut listed = HashSet::new();
+    let bound_unique: Vec<Value> = board
         .referrers(id)
         .into_iter()
         .filter_map(|(by, key)| {
@@ -183,16 +185,11 @@ fn element(
                 "startBinding" | "endBinding" => "arrow",
                 _ => return None,
             };
-            Some(json!({ "type": kind, "id": ids[&by] }))
+            listed
+                .insert((kind, by))
+                .then(|| json!({ "type": kind, "id": ids[&by] }))
         })
-        .collect::<Vec<_>>();
-    // An arrow bound at both ends to one shape is listed once.
-    let mut bound_unique = Vec::with_capacity(bound.len());
-    for entry in bound {
-        if !bound_unique.contains(&entry) {
-            bound_unique.push(entry);
-        }
-    }
+        .collect();
 
     let mut element = json!({
         "id": ids[&id],

@@ -1,6 +1,6 @@
 //! Import of Excalidraw scenes and libraries as board operations.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -132,6 +132,11 @@ pub fn import_value(value: &Value) -> Result<Import, ExcalidrawError> {
         });
     }
 
+    let frames: HashSet<&str> = kept
+        .iter()
+        .filter(|(_, _, kind)| *kind == ShapeKind::Frame)
+        .filter_map(|(_, element, _)| element.get("id").and_then(Value::as_str))
+        .collect();
     let mut groups: HashMap<String, GroupId> = HashMap::new();
     let mut ops = Vec::with_capacity(kept.len() + 1);
     let mut references = BoardOp::new();
@@ -147,7 +152,7 @@ pub fn import_value(value: &Value) -> Result<Import, ExcalidrawError> {
                 element: source_id.to_owned(),
                 source,
             })?;
-        for (key, value) in links(element, source_id, &ids, &kept, &mut dropped)? {
+        for (key, value) in links(element, source_id, &ids, &frames, &mut dropped)? {
             references.push(Change::Set {
                 id,
                 key: key.to_owned(),
@@ -398,12 +403,13 @@ fn convert(
     match element.get("groupIds") {
         None | Some(Value::Null) => {}
         Some(Value::Array(list)) => {
+            let mut seen = HashSet::with_capacity(list.len());
             for group in list {
                 let Value::String(name) = group else {
                     return Err(invalid(id, "groupIds", group, "a list of strings"));
                 };
                 let group = *groups.entry(name.clone()).or_insert_with(GroupId::random);
-                if !shape.groups.contains(&group) {
+                if seen.insert(group) {
                     shape.groups.push(group);
                 }
             }
@@ -456,7 +462,7 @@ fn links(
     element: &Element,
     id: &str,
     ids: &HashMap<&str, ShapeId>,
-    kept: &[(usize, &Element, ShapeKind)],
+    frames: &HashSet<&str>,
     dropped: &mut Vec<DroppedReference>,
 ) -> Result<Vec<(&'static str, PropertyValue)>, ExcalidrawError> {
     let mut out = Vec::new();
@@ -473,12 +479,9 @@ fn links(
     };
 
     if let Some(frame) = string_field(element, id, "frameId")? {
-        let is_frame = kept.iter().any(|(_, e, kind)| {
-            *kind == ShapeKind::Frame && e.get("id").and_then(Value::as_str) == Some(frame)
-        });
         // A frame id that names a shape of another kind is dropped, like
         // a missing one, because a frame reference must name a frame.
-        if !is_frame {
+        if !frames.contains(frame) {
             dropped.push(DroppedReference {
                 element: id.to_owned(),
                 field: "frameId".to_owned(),
