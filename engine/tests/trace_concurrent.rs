@@ -91,7 +91,7 @@ fn parent_beside_its_ancestor_merges() {
     // Transaction 3 names transaction 2 and also 0, an ancestor of 2, after
     // it. It was made on "ca", so its "d" goes at the end. Transaction 1
     // inserts "b" at the same place concurrently. Both are agent 1's, and
-    // the run of transaction 1 started the lower chain, so "b" goes first.
+    // the run of transaction 1 is on the lower chain, so "b" goes first.
     let json = r#"{"kind": "concurrent", "endContent": "cabd", "txns": [
         {"parents": [], "agent": 0, "patches": [[0, 0, "a"]]},
         {"parents": [0], "agent": 1, "patches": [[1, 0, "b"]]},
@@ -163,6 +163,30 @@ fn many_concurrent_roots_merge() {
     let expected = "x".repeat(100);
     assert_eq!(trace.merge().unwrap().to_string(), expected);
     assert_eq!(trace.merge_with_seed(1).unwrap().to_string(), expected);
+}
+
+#[test]
+fn many_agents_taking_turns_merge() {
+    // 5,000 agents type one after another, each having seen everything:
+    // no concurrency, so the merge needs one chain and small clocks.
+    let txns: Vec<String> = (0..5000)
+        .map(|i| {
+            let parents = if i == 0 {
+                String::new()
+            } else {
+                (i - 1).to_string()
+            };
+            format!(r#"{{"parents": [{parents}], "agent": {i}, "patches": [[{i}, 0, "x"]]}}"#)
+        })
+        .collect();
+    let json = format!(
+        r#"{{"kind": "concurrent", "endContent": "", "txns": [{}]}}"#,
+        txns.join(",")
+    );
+    let trace = ConcurrentTrace::from_json(&json).unwrap();
+    let expected = "x".repeat(5000);
+    assert_eq!(trace.merge().unwrap().to_string(), expected);
+    assert_eq!(trace.merge_with_seed(3).unwrap().to_string(), expected);
 }
 
 #[test]

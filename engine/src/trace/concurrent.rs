@@ -16,9 +16,10 @@
 //!    which each transaction is the only child of the one before it. Its
 //!    patches are composed into one operation, so the merge transforms
 //!    runs, not single keystrokes.
-//! 2. **Clocks.** Runs are laid out in chains, one per agent where the
-//!    agent's runs follow one another; each run gets the vector clock (over
-//!    chains) of the runs it had seen. A clock is a version of the
+//! 2. **Clocks.** Runs are laid out in chains: a run continues a chain
+//!    whose last run it had seen, its own agent's if it can, so a chain is
+//!    a causal sequence and concurrent runs start new chains. Each run gets
+//!    the vector clock (over chains) of the runs it had seen. A clock is a version of the
 //!    document, and one counter comparison tells whether a run is part of
 //!    it.
 //! 3. **Transforms.** A run's operation is moved from the version it was
@@ -277,12 +278,14 @@ impl MergePlan {
                 context.set(site, context.get(site).max(parent_run.seq));
             }
 
-            // Continue a chain of the same agent whose last run this one
-            // has seen; otherwise start a new chain.
+            // Continue a chain whose last run this one has seen, the
+            // agent's own first; otherwise start a new chain. Any agent may
+            // continue a chain, so a history without concurrency keeps one
+            // chain however many agents take turns in it.
+            let continues = |c: usize| context.get(chain_site(c)) == chains[c].len() as u64;
             let chain = (0..chains.len())
-                .find(|&c| {
-                    chain_agent[c] == agent && context.get(chain_site(c)) == chains[c].len() as u64
-                })
+                .find(|&c| chain_agent[c] == agent && continues(c))
+                .or_else(|| (0..chains.len()).find(|&c| continues(c)))
                 .unwrap_or_else(|| {
                     chains.push(Vec::new());
                     chain_agent.push(agent);
