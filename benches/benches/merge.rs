@@ -155,7 +155,10 @@ fn offline_merge(c: &mut Criterion) {
             }
             local_replica.apply(&merged.remote_after_local).unwrap();
             remote_replica.apply(&merged.local_after_remote).unwrap();
-            assert_eq!(local_replica, remote_replica, "{workload:?} N = {n}: the replicas differ");
+            assert_eq!(
+                local_replica, remote_replica,
+                "{workload:?} N = {n}: the replicas differ"
+            );
 
             group.throughput(Throughput::Elements(2 * n as u64));
             group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
