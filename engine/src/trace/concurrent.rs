@@ -17,7 +17,7 @@
 //!    patches are composed into one operation, so the merge transforms
 //!    runs, not single keystrokes.
 //! 2. **Clocks.** Runs are laid out in chains, one per agent where the
-//!    agent's runs follow one another; each run gets the vector clock (over
+//!    agent's runs follow one another. Each run gets the vector clock (over
 //!    chains) of the runs it had seen. A clock is a version of the
 //!    document, and one counter comparison tells whether a run is part of
 //!    it.
