@@ -17,17 +17,17 @@
 //!    patches are composed into one operation, so the merge transforms
 //!    runs, not single keystrokes.
 //! 2. **Clocks.** Runs are laid out in chains, one per agent where the
-//!    agent's runs follow one another; each run gets the vector clock (over
+//!    agent's runs follow one another. Each run gets the vector clock (over
 //!    chains) of the runs it had seen. A clock is a version of the
 //!    document, and one counter comparison tells whether a run is part of
 //!    it.
 //! 3. **Transforms.** A run's operation is moved from the version it was
 //!    made on to a later version by peeling off the concurrent run added
 //!    last and transforming against that run's operation at the version
-//!    before it, recursively. Every such step is memoized, so each pair of
-//!    concurrent runs costs at most one transform: the work grows with the
-//!    number of concurrent runs, not with the number of concurrent
-//!    keystrokes.
+//!    before it, recursively. Every such step is memoized, so the work
+//!    follows the pairs of concurrent runs, not the pairs of concurrent
+//!    keystrokes: friendsforever's 3,727 runs take 10,476 transforms, where
+//!    its transactions form about 129,000 concurrent pairs.
 //! 4. **Integration.** Runs are applied in a causal order, each
 //!    transformed to the version of everything applied before it.
 //!
@@ -38,6 +38,11 @@
 //! one on the lower chain goes first. The rule depends only on the trace,
 //! not on the order of integration, so every order reaches the same text.
 //! In friendsforever it puts agent 0's insert first at its one real tie.
+//!
+//! NOTE: text transforms do not satisfy TP2, so with three or more chains
+//! the result could in principle depend on the path through the versions.
+//! The peeling order is fixed by the trace, and the tests check that every
+//! seeded order of both recorded traces reaches `endContent`.
 
 use rand::Rng;
 use rand_chacha::rand_core::SeedableRng;
