@@ -225,6 +225,30 @@ pub enum ErrorCode {
     Unavailable,
 }
 
+impl ErrorCode {
+    /// Returns the code as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::MalformedJson => "malformed_json",
+            ErrorCode::UnknownType => "unknown_type",
+            ErrorCode::InvalidMessage => "invalid_message",
+            ErrorCode::UnsupportedVersion => "unsupported_version",
+            ErrorCode::InvalidDocumentId => "invalid_document_id",
+            ErrorCode::WrongDocumentType => "wrong_document_type",
+            ErrorCode::NotJoined => "not_joined",
+            ErrorCode::AlreadyJoined => "already_joined",
+            ErrorCode::RevisionAhead => "revision_ahead",
+            ErrorCode::HistoryCompacted => "history_compacted",
+            ErrorCode::InvalidOperation => "invalid_operation",
+            ErrorCode::SequenceGap => "sequence_gap",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::DocumentUnavailable => "document_unavailable",
+            ErrorCode::Unavailable => "unavailable",
+        }
+    }
+}
+
 /// WebSocket close codes the server sends.
 pub mod close_code {
     /// The server is shutting down.

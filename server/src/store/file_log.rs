@@ -27,7 +27,9 @@ pub enum OpenMode {
 /// Appends go to a buffer; [`sync`](OpLog::sync) writes the buffer and
 /// calls `fdatasync`, so one sync makes a whole batch durable (group
 /// commit). A snapshot starts a new segment, and compaction deletes the
-/// segments that the snapshot covers.
+/// segments that a snapshot covers. The two latest snapshots are kept, so
+/// that a server that loads from the older one has the operations between
+/// them as history for clients that reconnect.
 #[derive(Debug)]
 pub struct FileLog<Op> {
     dir: PathBuf,
@@ -40,7 +42,8 @@ pub struct FileLog<Op> {
     /// Encoded records not yet written to `file`.
     buffer: Vec<u8>,
     head: u64,
-    snapshot_revision: Option<u64>,
+    /// The revisions of the snapshots on disk, ascending, at most two.
+    snapshots: Vec<u64>,
     /// The next append starts a new segment.
     roll: bool,
     /// A file was created or removed since the folder was last synced.
@@ -101,7 +104,7 @@ impl<Op: DocumentOp> FileLog<Op> {
             }
         }
         segments.sort_unstable();
-        let snapshot_revision = snapshots.into_iter().max();
+        snapshots.sort_unstable();
 
         let mut log = FileLog {
             dir,
@@ -110,8 +113,8 @@ impl<Op: DocumentOp> FileLog<Op> {
             segments,
             file: None,
             buffer: Vec::new(),
-            head: snapshot_revision.unwrap_or(0),
-            snapshot_revision,
+            head: snapshots.last().copied().unwrap_or(0),
+            snapshots,
             roll: false,
             dir_dirty: false,
             op: PhantomData,
@@ -183,21 +186,46 @@ impl<Op: DocumentOp> FileLog<Op> {
             self.head = self.head.max(next - 1);
         }
 
-        let snapshot = self.snapshot_revision.unwrap_or(0);
+        let snapshot = self.snapshots.first().copied().unwrap_or(0);
         if let Some(&first) = self.segments.first() {
             if first > snapshot + 1 {
                 let path = self.dir.join(segment_name(first));
-                let reason =
-                    format!("log starts at revision {first} but the snapshot is at {snapshot}");
+                let reason = format!(
+                    "log starts at revision {first} but the oldest snapshot is at {snapshot}"
+                );
                 return Err(corrupt(path, 0, reason));
             }
         }
         Ok(())
     }
 
-    /// Returns the revision of the latest snapshot, if any.
-    pub fn snapshot_revision(&self) -> Option<u64> {
-        self.snapshot_revision
+    /// Returns the revisions of the snapshots on disk, oldest first. The
+    /// log holds every operation after the oldest one.
+    pub fn snapshot_revisions(&self) -> &[u64] {
+        &self.snapshots
+    }
+
+    /// Reads the snapshot at `revision`, which must be one of
+    /// [`snapshot_revisions`](FileLog::snapshot_revisions). O(size of the
+    /// document).
+    pub fn snapshot_at(&self, revision: u64) -> Result<Snapshot<Op>, StoreError> {
+        let path = self.dir.join(snapshot_name(revision));
+        let bytes = std::fs::read(&path).map_err(StoreError::io("reading", &path))?;
+        let (records, bad) = record::decode_all(&bytes);
+        if let Some(bad) = bad {
+            return Err(corrupt(path, bad.offset, bad.reason));
+        }
+        let [rec] = records.as_slice() else {
+            let reason = format!("expected 1 record, found {}", records.len());
+            return Err(corrupt(path, 0, reason));
+        };
+        let snapshot: Snapshot<Op> = serde_json::from_slice(rec.payload)
+            .map_err(|e| corrupt(path.clone(), 0, format!("invalid snapshot: {e}")))?;
+        if snapshot.revision != revision {
+            let reason = format!("holds revision {}", snapshot.revision);
+            return Err(corrupt(path, 0, reason));
+        }
+        Ok(snapshot)
     }
 
     fn writable(&self) -> Result<(), StoreError> {
@@ -363,30 +391,15 @@ impl<Op: DocumentOp> OpLog<Op> for FileLog<Op> {
     }
 
     fn latest_snapshot(&self) -> Result<Option<Snapshot<Op>>, StoreError> {
-        let Some(revision) = self.snapshot_revision else {
-            return Ok(None);
-        };
-        let path = self.dir.join(snapshot_name(revision));
-        let bytes = std::fs::read(&path).map_err(StoreError::io("reading", &path))?;
-        let (records, bad) = record::decode_all(&bytes);
-        if let Some(bad) = bad {
-            return Err(corrupt(path, bad.offset, bad.reason));
-        }
-        let [rec] = records.as_slice() else {
-            let reason = format!("expected 1 record, found {}", records.len());
-            return Err(corrupt(path, 0, reason));
-        };
-        let snapshot: Snapshot<Op> = serde_json::from_slice(rec.payload)
-            .map_err(|e| corrupt(path.clone(), 0, format!("invalid snapshot: {e}")))?;
-        if snapshot.revision != revision {
-            let reason = format!("holds revision {}", snapshot.revision);
-            return Err(corrupt(path, 0, reason));
-        }
-        Ok(Some(snapshot))
+        self.snapshots
+            .last()
+            .map(|&revision| self.snapshot_at(revision))
+            .transpose()
     }
 
-    /// Writes the snapshot durably, removes older snapshots and starts a
-    /// new segment at the next append. O(size of the document).
+    /// Writes the snapshot durably, removes all but the two latest
+    /// snapshots and starts a new segment at the next append. O(size of
+    /// the document).
     fn save_snapshot(&mut self, snapshot: Snapshot<Op>) -> Result<(), StoreError> {
         self.writable()?;
         if snapshot.revision > self.head {
@@ -401,21 +414,26 @@ impl<Op: DocumentOp> OpLog<Op> for FileLog<Op> {
         record::encode(snapshot.revision, &payload, &mut bytes);
         write_durably(&self.dir, &snapshot_name(snapshot.revision), &bytes)?;
 
-        if let Some(old) = self.snapshot_revision.filter(|&old| old != snapshot.revision) {
+        if !self.snapshots.contains(&snapshot.revision) {
+            self.snapshots.push(snapshot.revision);
+            self.snapshots.sort_unstable();
+        }
+        while self.snapshots.len() > 2 {
+            let old = self.snapshots.remove(0);
             let path = self.dir.join(snapshot_name(old));
             std::fs::remove_file(&path).map_err(StoreError::io("removing", &path))?;
             self.dir_dirty = true;
         }
-        self.snapshot_revision = Some(snapshot.revision);
         self.roll = true;
         Ok(())
     }
 
     /// Deletes the segments whose every revision is at or below
-    /// `revision`. The last segment is kept.
+    /// `revision`, and the snapshots that no longer have every operation
+    /// after them. The last segment and the latest snapshot are kept.
     fn compact(&mut self, revision: u64) -> Result<(), StoreError> {
         self.writable()?;
-        let snapshot = self.snapshot_revision.unwrap_or(0);
+        let snapshot = self.snapshots.last().copied().unwrap_or(0);
         if revision > snapshot {
             return Err(StoreError::InvalidRevision {
                 action: "compaction",
@@ -427,6 +445,15 @@ impl<Op: DocumentOp> OpLog<Op> for FileLog<Op> {
             let path = self.dir.join(segment_name(self.segments[0]));
             std::fs::remove_file(&path).map_err(StoreError::io("removing", &path))?;
             self.segments.remove(0);
+            self.dir_dirty = true;
+        }
+        // A snapshot whose following operations are gone can no longer
+        // start a replay.
+        let first = self.segments.first().copied().unwrap_or(self.head + 1);
+        while self.snapshots.len() > 1 && self.snapshots[0] + 1 < first {
+            let old = self.snapshots.remove(0);
+            let path = self.dir.join(snapshot_name(old));
+            std::fs::remove_file(&path).map_err(StoreError::io("removing", &path))?;
             self.dir_dirty = true;
         }
         Ok(())
