@@ -38,6 +38,7 @@ mod operation;
 pub mod oplog;
 mod side;
 pub mod text;
+pub mod trace;
 
 pub use clock::{ClockOrdering, SiteId, SiteIdError, VectorClock};
 pub use operation::Operation;
