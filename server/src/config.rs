@@ -37,11 +37,11 @@ pub struct Limits {
     pub max_message_bytes: usize,
 
     /// The messages a client may send per second, on average.
-    #[arg(long, env = "ECHOSTREAM_RATE_LIMIT", default_value_t = 200)]
+    #[arg(long = "rate-limit", env = "ECHOSTREAM_RATE_LIMIT", default_value_t = 200)]
     pub messages_per_second: u32,
 
     /// The messages a client may send at once above the average rate.
-    #[arg(long, env = "ECHOSTREAM_RATE_BURST", default_value_t = 400)]
+    #[arg(long = "rate-burst", env = "ECHOSTREAM_RATE_BURST", default_value_t = 400)]
     pub message_burst: u32,
 
     /// The messages dropped for the rate limit, within one connection,
@@ -50,7 +50,7 @@ pub struct Limits {
     pub abuse_limit: u32,
 
     /// The messages queued for one client before it is told to resync.
-    #[arg(long, env = "ECHOSTREAM_QUEUE", default_value_t = 1024)]
+    #[arg(long, env = "ECHOSTREAM_CLIENT_QUEUE", default_value_t = 1024)]
     pub client_queue: usize,
 
     /// The committed operations kept in memory per document, so that
@@ -107,6 +107,21 @@ impl Limits {
     /// Returns how long shutdown takes at most.
     pub fn shutdown_timeout(&self) -> Duration {
         Duration::from_secs(self.shutdown_secs)
+    }
+
+    /// Checks that every limit that must be positive is.
+    pub fn check(&self) -> Result<(), String> {
+        let positive = [
+            ("--max-message-bytes", self.max_message_bytes as u64),
+            ("--rate-limit", u64::from(self.messages_per_second)),
+            ("--rate-burst", u64::from(self.message_burst)),
+            ("--client-queue", self.client_queue as u64),
+            ("--snapshot-every", self.snapshot_every),
+        ];
+        match positive.iter().find(|(_, value)| *value == 0) {
+            Some((flag, _)) => Err(format!("invalid {flag} 0: it must be at least 1")),
+            None => Ok(()),
+        }
     }
 
     /// Returns the size above which a message closes the connection.

@@ -6,9 +6,14 @@
 //! tests, benchmarks and tools can start a server in-process and talk to
 //! it with the native client.
 
+pub mod client;
 pub mod config;
+pub mod document;
 pub mod document_id;
 pub mod document_op;
 pub mod metrics;
 pub mod protocol;
+pub mod rate_limit;
+pub mod server;
+mod session;
 pub mod store;

@@ -18,6 +18,10 @@ enum Command {
     Vectors(cli::vectors::VectorsArgs),
     /// Replay an editing trace and compare the result with its endContent.
     Replay(cli::replay::ReplayArgs),
+    /// Run the sync server until SIGTERM or Ctrl-C.
+    Serve(cli::serve::ServeArgs),
+    /// Print a stored document without a running server.
+    Dump(cli::dump::DumpArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -25,5 +29,7 @@ fn main() -> std::process::ExitCode {
     match args.command {
         Command::Vectors(args) => cli::vectors::run(args),
         Command::Replay(args) => cli::replay::run(args),
+        Command::Serve(args) => cli::serve::run(args),
+        Command::Dump(args) => cli::dump::run(args),
     }
 }

@@ -1,5 +1,8 @@
 //! One module per subcommand of the `echostream` command.
 
+pub mod dump;
 mod input;
 pub mod replay;
+mod replay_remote;
+pub mod serve;
 pub mod vectors;
