@@ -367,7 +367,8 @@ impl<Op: DocumentOp> Session<Op> {
         // The queued messages are stale: the client gets them again, or a
         // snapshot, when it sends hello again.
         self.leave();
-        let text = ServerMessage::<Op>::Resync { revision }.to_text();
+        let message: ServerMessage<Op> = ServerMessage::Resync { revision };
+        let text = message.to_text();
         send_text(socket, text.into()).await
     }
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use echostream::text::TextOp;
-use echostream::{OpLog, Operation};
+use echostream::OpLog;
 use echostream_server::document_id::DocumentId;
 use echostream_server::document_op::DocumentOp;
 use echostream_server::protocol::DocumentKind;

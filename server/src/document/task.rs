@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use echostream::sync::{Authority, Receipt, Submission, SyncError};
-use echostream::{LoggedOp, OpId, OpLog, Operation, SiteId, Snapshot};
+use echostream::{LoggedOp, OpId, OpLog, SiteId, Snapshot};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::{JoinError, JoinHandle};
 
@@ -325,7 +325,7 @@ impl<Op: DocumentOp> Open<Op> {
             revision: self.durable,
             document: &self.durable_doc,
         });
-        let welcome = ServerMessage::<Op>::Welcome {
+        let welcome = ServerMessage::Welcome {
             version: PROTOCOL_VERSION,
             doc: &self.doc,
             doc_type: Op::KIND,
@@ -373,8 +373,8 @@ impl<Op: DocumentOp> Open<Op> {
             Ok(Receipt::Duplicate { id, revision }) => {
                 tracing::debug!(doc = %self.doc, client = %site, conn, op = %id, revision, "acknowledged a resent operation");
                 if revision <= self.durable {
-                    let ack = ServerMessage::<Op>::Ack { id, revision }.to_text();
-                    self.send_to(conn, ack.into());
+                    let ack: ServerMessage<Op> = ServerMessage::Ack { id, revision };
+                    self.send_to(conn, ack.to_text().into());
                 } else {
                     self.late_acks.push((conn, id, revision));
                 }
@@ -412,12 +412,12 @@ impl<Op: DocumentOp> Open<Op> {
                 }
             },
         };
-        let text = ServerMessage::<Op>::Presence {
+        let message: ServerMessage<Op> = ServerMessage::Presence {
             site,
             revision: self.durable,
             presence: presence.as_ref(),
-        }
-        .to_text();
+        };
+        let text = message.to_text();
         if let Some(member) = self.members.get_mut(&conn) {
             member.presence = presence;
         }
@@ -462,12 +462,12 @@ impl<Op: DocumentOp> Open<Op> {
 
     fn clear_presence(&mut self, conn: ConnId, member: &Member<Op>) {
         if member.presence.is_some() {
-            let text = ServerMessage::<Op>::Presence {
+            let message: ServerMessage<Op> = ServerMessage::Presence {
                 site: member.site,
                 revision: self.durable,
                 presence: None,
-            }
-            .to_text();
+            };
+            let text = message.to_text();
             self.broadcast(conn, member.site, text.into());
         }
     }
@@ -596,7 +596,7 @@ impl<Op: DocumentOp> Open<Op> {
             }
             self.durable = entry.revision;
 
-            let ack = ServerMessage::<Op>::Ack {
+            let ack: ServerMessage<Op> = ServerMessage::Ack {
                 id: entry.id,
                 revision: entry.revision,
             };
@@ -616,7 +616,7 @@ impl<Op: DocumentOp> Open<Op> {
             .partition(|&(_, _, r)| r <= revision);
         self.late_acks = waiting;
         for (conn, id, revision) in ready {
-            let ack = ServerMessage::<Op>::Ack { id, revision };
+            let ack: ServerMessage<Op> = ServerMessage::Ack { id, revision };
             self.send_to(conn, ack.to_text().into());
         }
     }
