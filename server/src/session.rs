@@ -7,11 +7,9 @@ use std::time::{Duration, Instant};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use echostream::sync::Submission;
 use echostream::text::TextOp;
-use echostream::SiteId;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::document::{Command, ConnId, Join, Outbound, Registry};
-use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;
 use crate::protocol::{
     close_code, parse_client_message, parse_hello, ClientMessage, DocumentKind, ErrorBody,
@@ -49,8 +47,12 @@ pub(crate) async fn serve_connection(mut socket: WebSocket, registry: Arc<Regist
                 session.run(&mut socket, &mut inbound).await
             }
             DocumentKind::Board => {
+                // TODO: serve boards once the board operation type lands.
                 let message = "board documents are not served by this server version";
-                let body = ErrorBody::new(ErrorCode::WrongDocumentType, message);
+                let body = match registry.check_kind(&hello.doc, hello.doc_type).await {
+                    Err(body) => body,
+                    Ok(()) => ErrorBody::new(ErrorCode::WrongDocumentType, message),
+                };
                 let _ = send_text(&mut socket, body.to_text().into()).await;
                 End::Close(close_code::PROTOCOL, message.to_owned())
             }
@@ -86,9 +88,9 @@ struct Inbound {
     registry: Arc<Registry>,
     conn: ConnId,
     limit: RateLimit,
-    /// Labels for log lines, set once the hello is known.
-    doc: Option<DocumentId>,
-    site: Option<SiteId>,
+    /// Labels for log lines, "-" until the hello is known.
+    doc: String,
+    site: String,
     errors: u64,
 }
 
@@ -98,8 +100,8 @@ impl Inbound {
             limit: RateLimit::new(&registry.limits),
             registry: Arc::clone(registry),
             conn,
-            doc: None,
-            site: None,
+            doc: "-".to_owned(),
+            site: "-".to_owned(),
             errors: 0,
         }
     }
@@ -132,7 +134,7 @@ impl Inbound {
                     self.count(ErrorCode::RateLimited);
                     if notify {
                         let limits = &self.registry.limits;
-                        tracing::warn!(doc = ?self.doc, client = ?self.site, conn = self.conn, dropped, "client over the rate limit");
+                        tracing::warn!(doc = %self.doc, client = %self.site, conn = self.conn, dropped, "client over the rate limit");
                         let message = format!(
                             "more than {} messages per second (burst {}): {dropped} messages dropped",
                             limits.messages_per_second, limits.message_burst
@@ -143,7 +145,7 @@ impl Inbound {
                     continue;
                 }
                 Decision::Abuse => {
-                    tracing::warn!(doc = ?self.doc, client = ?self.site, conn = self.conn, "client kept flooding over the rate limit; closing");
+                    tracing::warn!(doc = %self.doc, client = %self.site, conn = self.conn, "client kept flooding over the rate limit; closing");
                     let reason = "rate limit exceeded repeatedly".to_owned();
                     return Err(End::Close(close_code::POLICY_VIOLATION, reason));
                 }
@@ -168,7 +170,7 @@ impl Inbound {
             .is_some_and(|e| matches!(e, tokio_tungstenite::tungstenite::Error::Capacity(_)));
         if capacity {
             let hard = self.registry.limits.hard_message_bytes();
-            tracing::warn!(doc = ?self.doc, client = ?self.site, conn = self.conn, hard_limit = hard, "message over the hard size limit; closing");
+            tracing::warn!(doc = %self.doc, client = %self.site, conn = self.conn, hard_limit = hard, "message over the hard size limit; closing");
             let reason = format!("message exceeds {hard} bytes");
             return End::Close(close_code::MESSAGE_TOO_BIG, reason);
         }
@@ -187,7 +189,7 @@ impl Inbound {
         self.count(body.code);
         self.errors += 1;
         if self.errors <= LOGGED_ERRORS || self.errors % 100 == 0 {
-            tracing::warn!(doc = ?self.doc, client = ?self.site, conn = self.conn, code = body.code.as_str(), errors = self.errors, "rejected a message");
+            tracing::warn!(doc = %self.doc, client = %self.site, conn = self.conn, code = body.code.as_str(), errors = self.errors, "rejected a message");
         }
         send_text(socket, body.to_text().into()).await
     }
@@ -212,8 +214,8 @@ impl Inbound {
             };
             match parse_hello(&text) {
                 Ok(hello) => {
-                    self.doc = Some(hello.doc.clone());
-                    self.site = Some(hello.site);
+                    self.doc = hello.doc.to_string();
+                    self.site = hello.site.to_string();
                     return Ok(hello);
                 }
                 Err(body) => {

@@ -78,7 +78,7 @@ impl Registry {
         if self.shutdown.is_cancelled() {
             return Err(ErrorBody::new(ErrorCode::Unavailable, "the server is shutting down"));
         }
-        self.check_kind::<Op>(doc).await?;
+        self.check_kind(doc, Op::KIND).await?;
 
         let (reply_tx, reply_rx) = oneshot::channel();
         let commands = self.send_join::<Op>(doc, join, reply_tx)?;
@@ -94,14 +94,18 @@ impl Registry {
 
     /// Fails with `wrong_document_type` when the stored document has
     /// another kind.
-    async fn check_kind<Op: DocumentOp>(&self, doc: &DocumentId) -> Result<(), ErrorBody> {
+    pub(crate) async fn check_kind(
+        &self,
+        doc: &DocumentId,
+        requested: DocumentKind,
+    ) -> Result<(), ErrorBody> {
         let store = self.store.clone();
         let id = doc.clone();
         let stored = tokio::task::spawn_blocking(move || store.kind(&id))
             .await
             .expect("reading a document kind does not panic");
         match stored {
-            Ok(Some(kind)) if kind != Op::KIND => Err(wrong_kind(doc, kind, Op::KIND)),
+            Ok(Some(kind)) if kind != requested => Err(wrong_kind(doc, kind, requested)),
             Ok(_) => Ok(()),
             Err(error) => {
                 tracing::error!(doc = %doc, %error, "reading the document kind failed");

@@ -386,7 +386,7 @@ impl<Op: DocumentOp> Open<Op> {
                     .operations_rejected
                     .with_label_values(&[code.as_str()])
                     .inc();
-                tracing::warn!(doc = %self.doc, client = %site, conn, op = %id, ?code, %error, "rejected an operation");
+                tracing::warn!(doc = %self.doc, client = %site, conn, op = %id, code = code.as_str(), %error, "rejected an operation");
                 let body = ErrorBody {
                     code,
                     message: error.to_string(),
@@ -406,7 +406,7 @@ impl<Op: DocumentOp> Open<Op> {
             Some(presence) => match self.move_presence(presence, update.revision, site) {
                 Ok(presence) => Some(presence),
                 Err(error) => {
-                    tracing::warn!(doc = %self.doc, client = %site, conn, code = ?error.code, "rejected a presence update");
+                    tracing::warn!(doc = %self.doc, client = %site, conn, code = error.code.as_str(), "rejected a presence update");
                     self.send_to(conn, error.to_text().into());
                     return;
                 }

@@ -19,8 +19,20 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 /// How long a test waits for one expected message.
 pub const STEP: Duration = Duration::from_secs(10);
 
+/// Sends the server's logs to the test output, filtered by `RUST_LOG`
+/// (warnings by default).
+pub fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .try_init();
+}
+
 /// Starts a server on 127.0.0.1 and a free port, storing in `data`.
 pub async fn start(data: &Path, limits: Limits) -> Server {
+    init_logs();
     let mut config = ServeConfig::loopback(data);
     config.limits = limits;
     Server::start(config).await.expect("the server starts")
