@@ -32,11 +32,13 @@
 
 #![deny(missing_docs)]
 
+pub mod board;
 mod clock;
 pub mod conformance;
 mod operation;
 pub mod oplog;
 mod side;
+pub mod sync;
 pub mod text;
 pub mod trace;
 

@@ -1,21 +1,20 @@
 //! Property-based convergence suites for EchoStream.
 
+pub mod board;
+
 /// The environment variable that sets the number of cases per property.
 pub const CASES_ENV: &str = "ECHOSTREAM_PROPTEST_CASES";
 
-/// The number of cases per property when [`CASES_ENV`] is not set.
-pub const DEFAULT_CASES: u32 = 2_000;
-
 /// Returns the number of cases per property: [`CASES_ENV`] when it is set
-/// to a positive integer, [`DEFAULT_CASES`] otherwise.
+/// to a positive integer, `default` otherwise.
 ///
 /// # Panics
 ///
 /// Panics if the variable is set but is not a positive integer, so that a
 /// typo does not silently run the default count.
-pub fn cases() -> u32 {
+pub fn cases(default: u32) -> u32 {
     match std::env::var(CASES_ENV) {
-        Err(_) => DEFAULT_CASES,
+        Err(_) => default,
         Ok(text) => match text.trim().parse() {
             Ok(n) if n > 0 => n,
             _ => panic!("invalid {CASES_ENV} {text:?}: expected a positive integer"),

@@ -62,7 +62,7 @@ fn reversed(ordering: ClockOrdering) -> ClockOrdering {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig::with_cases(cases(2_000)))]
 
     #[test]
     fn compare_matches_model(a in any_model(), b in any_model()) {

@@ -167,7 +167,7 @@ fn insert_position(op: &TextOp) -> Option<usize> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig::with_cases(cases(2_000)))]
 
     #[test]
     fn apply_matches_model((doc, op) in document_and_op()) {

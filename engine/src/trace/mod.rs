@@ -11,8 +11,10 @@
 //! `"sequential"`) for one editing session in order and `"concurrent"` for
 //! sessions where several people typed at once.
 
+pub mod concurrent;
 pub mod sequential;
 
+pub use concurrent::{ConcurrentTrace, ConcurrentTransaction, MergeError};
 pub use sequential::{SequentialTrace, Transaction};
 
 use serde::Deserialize;

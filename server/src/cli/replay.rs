@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use clap::Args;
 use echostream::text::TextDocument;
-use echostream::trace::{SequentialTrace, TraceError, TraceKind};
+use echostream::trace::{ConcurrentTrace, MergeError, SequentialTrace, TraceError, TraceKind};
 use echostream_server::document_id::DocumentId;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -44,6 +44,12 @@ pub struct ReplayArgs {
     /// The document to type into, with `--to`; it must be new or empty.
     #[arg(long, requires = "to")]
     doc: Option<DocumentId>,
+
+    /// For a concurrent trace: integrate the transactions in another
+    /// causal order, chosen by this seed. The final text is the same for
+    /// every seed. Without it, the order of the file is used.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
 }
 
 /// The document a trace produced, and what it took.
@@ -112,16 +118,38 @@ fn replay_file(args: &ReplayArgs) -> anyhow::Result<Replayed> {
     let kind =
         TraceKind::detect(&text).with_context(|| format!("failed to read {}", path.display()))?;
     let replayed = match kind {
-        TraceKind::Sequential => replay_sequential(&text),
-        TraceKind::Concurrent => {
-            // TODO: replay concurrent traces once the engine parses them.
-            bail!(
-                "{} is a concurrent trace, which this version cannot replay yet",
-                path.display()
-            )
-        }
+        TraceKind::Sequential if args.seed.is_some() => bail!(
+            "--seed applies to concurrent traces, but {} is sequential",
+            path.display()
+        ),
+        TraceKind::Sequential => replay_sequential(&text).map_err(anyhow::Error::from),
+        TraceKind::Concurrent => replay_concurrent(&text, args.seed).map_err(anyhow::Error::from),
     };
     replayed.with_context(|| format!("failed to replay {}", path.display()))
+}
+
+/// Merges the transactions of a concurrent trace with OT, in the order of
+/// the file or in the causal order chosen by `seed`.
+fn replay_concurrent(text: &str, seed: Option<u64>) -> Result<Replayed, MergeError> {
+    let started = Instant::now();
+    let trace = ConcurrentTrace::from_json(text)?;
+    let parse_time = started.elapsed();
+
+    let started = Instant::now();
+    let document = match seed {
+        Some(seed) => trace.merge_with_seed(seed)?,
+        None => trace.merge()?,
+    };
+    let replay_time = started.elapsed();
+
+    Ok(Replayed {
+        kind: TraceKind::Concurrent,
+        patches: trace.patch_count(),
+        document,
+        end_content: trace.end_content,
+        parse_time,
+        replay_time,
+    })
 }
 
 /// Applies every patch in order, each as a text operation (retain `pos`,
