@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use echostream::sync::Submission;
+use echostream::board::BoardOp;
 use echostream::text::TextOp;
 use tokio::sync::{mpsc, oneshot};
 
@@ -47,14 +48,8 @@ pub(crate) async fn serve_connection(mut socket: WebSocket, registry: Arc<Regist
                 session.run(&mut socket, &mut inbound).await
             }
             DocumentKind::Board => {
-                // TODO: serve boards once the board operation type lands.
-                let message = "board documents are not served by this server version";
-                let body = match registry.check_kind(&hello.doc, hello.doc_type).await {
-                    Err(body) => body,
-                    Ok(()) => ErrorBody::new(ErrorCode::WrongDocumentType, message),
-                };
-                let _ = send_text(&mut socket, body.to_text().into()).await;
-                End::Close(close_code::PROTOCOL, message.to_owned())
+                let session = Session::<BoardOp>::new(hello, Arc::clone(&registry), conn);
+                session.run(&mut socket, &mut inbound).await
             }
         },
     };

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
+use echostream::board::BoardOp;
 use echostream::text::TextOp;
 use echostream::OpLog;
 use echostream_server::document_id::DocumentId;
@@ -30,7 +31,7 @@ pub struct DumpArgs {
 }
 
 /// Prints the document at its last stored revision: a text document as
-/// its plain text. Reads the log without changing it, so a torn last
+/// its plain text, a board as its JSON form. Reads the log without changing it, so a torn last
 /// record stays on disk for the server to drop.
 pub fn run(args: DumpArgs) -> ExitCode {
     match dump(&args) {
@@ -49,7 +50,7 @@ fn dump(args: &DumpArgs) -> anyhow::Result<()> {
         .with_context(|| format!("document {} not found in {}", args.doc, args.data_dir.display()))?;
     let (revision, text) = match kind {
         DocumentKind::Text => render::<TextOp>(&store, &args.doc)?,
-        DocumentKind::Board => anyhow::bail!("board documents cannot be dumped by this version"),
+        DocumentKind::Board => render::<BoardOp>(&store, &args.doc)?,
     };
     if args.verbose {
         eprintln!("document {} ({kind}) at revision {revision}", args.doc);
