@@ -16,10 +16,14 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;
-use crate::protocol::{ErrorBody, Hello, Submit, PROTOCOL_VERSION};
+use crate::protocol::{ErrorBody, ErrorCode, Hello, Submit, PROTOCOL_VERSION};
 use crate::server::WEBSOCKET_PATH;
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// How long the client waits after a `rate_limited` error before it sends
+/// its unacknowledged operation again.
+const RATE_LIMIT_BACKOFF: Duration = Duration::from_millis(200);
 
 /// A snapshot as a client receives it.
 #[derive(Clone, Debug, Deserialize)]
@@ -271,6 +275,13 @@ impl<Op: DocumentOp> NativeClient<Op> {
                 send_hello::<Op>(&mut self.socket, &self.doc, self.client.site(), revision)
                     .await?;
             }
+            ServerEvent::Error(error) if error.code == ErrorCode::RateLimited => {
+                // The server dropped a message, perhaps the in-flight
+                // submission: wait, then send it again under its id.
+                tokio::time::sleep(RATE_LIMIT_BACKOFF).await;
+                self.client.reconnect();
+                self.send_next().await?;
+            }
             ServerEvent::Error(error) => self.errors.push(error.clone()),
         }
         Ok(())
@@ -344,6 +355,13 @@ impl<Op: DocumentOp> NativeClient<Op> {
                 return Ok(());
             }
         }
+    }
+
+    /// Reconnects to another server address, as after a server moved or
+    /// restarted on a new port.
+    pub async fn reconnect_to(&mut self, url: &str) -> anyhow::Result<()> {
+        self.url = websocket_url(url);
+        self.reconnect().await
     }
 
     /// Handles messages until nothing is pending and the client has reached

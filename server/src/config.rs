@@ -37,11 +37,11 @@ pub struct Limits {
     pub max_message_bytes: usize,
 
     /// The messages a client may send per second, on average.
-    #[arg(long = "rate-limit", env = "ECHOSTREAM_RATE_LIMIT", default_value_t = 200)]
+    #[arg(long = "rate-limit", env = "ECHOSTREAM_RATE_LIMIT", default_value_t = 500)]
     pub messages_per_second: u32,
 
     /// The messages a client may send at once above the average rate.
-    #[arg(long = "rate-burst", env = "ECHOSTREAM_RATE_BURST", default_value_t = 400)]
+    #[arg(long = "rate-burst", env = "ECHOSTREAM_RATE_BURST", default_value_t = 1000)]
     pub message_burst: u32,
 
     /// The messages dropped for the rate limit, within one connection,
@@ -80,8 +80,8 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_message_bytes: 1 << 20,
-            messages_per_second: 200,
-            message_burst: 400,
+            messages_per_second: 500,
+            message_burst: 1000,
             abuse_limit: 1000,
             client_queue: 1024,
             history: 10_000,
