@@ -272,8 +272,7 @@ impl<Op: DocumentOp> NativeClient<Op> {
             ServerEvent::Resync { .. } => {
                 self.resyncing = true;
                 let revision = Some(self.client.revision());
-                send_hello::<Op>(&mut self.socket, &self.doc, self.client.site(), revision)
-                    .await?;
+                send_hello::<Op>(&mut self.socket, &self.doc, self.client.site(), revision).await?;
             }
             ServerEvent::Error(error) if error.code == ErrorCode::RateLimited => {
                 // The server dropped a message, perhaps the in-flight

@@ -14,7 +14,11 @@ pub struct ServeConfig {
     pub addr: SocketAddr,
 
     /// The data folder of the file store; created when missing.
-    #[arg(long = "data", env = "ECHOSTREAM_DATA_DIR", default_value = "echostream-data")]
+    #[arg(
+        long = "data",
+        env = "ECHOSTREAM_DATA_DIR",
+        default_value = "echostream-data"
+    )]
     pub data_dir: PathBuf,
 
     /// The folder of static files served at `/`, relative to the working
@@ -37,11 +41,19 @@ pub struct Limits {
     pub max_message_bytes: usize,
 
     /// The messages a client may send per second, on average.
-    #[arg(long = "rate-limit", env = "ECHOSTREAM_RATE_LIMIT", default_value_t = 500)]
+    #[arg(
+        long = "rate-limit",
+        env = "ECHOSTREAM_RATE_LIMIT",
+        default_value_t = 500
+    )]
     pub messages_per_second: u32,
 
     /// The messages a client may send at once above the average rate.
-    #[arg(long = "rate-burst", env = "ECHOSTREAM_RATE_BURST", default_value_t = 1000)]
+    #[arg(
+        long = "rate-burst",
+        env = "ECHOSTREAM_RATE_BURST",
+        default_value_t = 1000
+    )]
     pub message_burst: u32,
 
     /// The messages dropped for the rate limit, within one connection,

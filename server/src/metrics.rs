@@ -91,7 +91,9 @@ impl Metrics {
             Box::new(clients_lagged.clone()),
             Box::new(submit_to_broadcast.clone()),
         ] {
-            registry.register(collector).expect("metric names are unique");
+            registry
+                .register(collector)
+                .expect("metric names are unique");
         }
 
         Metrics {

@@ -304,9 +304,8 @@ impl ErrorBody {
 
 /// Parses a JSON object and returns it with its `type`.
 fn parse_object(text: &str) -> Result<(serde_json::Value, String), ErrorBody> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        ErrorBody::new(ErrorCode::MalformedJson, format!("invalid JSON: {e}"))
-    })?;
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| ErrorBody::new(ErrorCode::MalformedJson, format!("invalid JSON: {e}")))?;
     let kind = match value.get("type") {
         Some(serde_json::Value::String(kind)) => kind.clone(),
         Some(other) => {
@@ -334,7 +333,10 @@ fn parse_body<T: serde::de::DeserializeOwned>(
         object.remove("type");
     }
     serde_json::from_value(value).map_err(|e| {
-        ErrorBody::new(ErrorCode::InvalidMessage, format!("invalid {kind} message: {e}"))
+        ErrorBody::new(
+            ErrorCode::InvalidMessage,
+            format!("invalid {kind} message: {e}"),
+        )
     })
 }
 
@@ -360,8 +362,9 @@ fn hello_from_value(value: serde_json::Value) -> Result<Hello, ErrorBody> {
         let got = value
             .get("version")
             .map_or("none".to_owned(), |v| shorten(&v.to_string()).to_owned());
-        let message =
-            format!("unsupported protocol version {got}: this server speaks version {PROTOCOL_VERSION}");
+        let message = format!(
+            "unsupported protocol version {got}: this server speaks version {PROTOCOL_VERSION}"
+        );
         return Err(ErrorBody::new(ErrorCode::UnsupportedVersion, message));
     }
     if let Some(doc) = value.get("doc") {

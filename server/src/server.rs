@@ -184,7 +184,10 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let body = state.registry.metrics.render();
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         body,
     )
 }

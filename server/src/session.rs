@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use echostream::sync::Submission;
 use echostream::board::BoardOp;
+use echostream::sync::Submission;
 use echostream::text::TextOp;
 use tokio::sync::{mpsc, oneshot};
 
@@ -175,7 +175,10 @@ impl Inbound {
 
     fn count(&self, code: ErrorCode) {
         let metrics = &self.registry.metrics;
-        metrics.messages_rejected.with_label_values(&[code.as_str()]).inc();
+        metrics
+            .messages_rejected
+            .with_label_values(&[code.as_str()])
+            .inc();
     }
 
     /// Sends an error to the client and logs it, without its message,

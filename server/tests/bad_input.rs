@@ -24,7 +24,10 @@ async fn server_with_abc(data: &Path, limits: Limits) -> Server {
     let (mut raw, _) = join(&common::url(&server), "doc", OTHER).await;
     raw.send(submit(OTHER, 1, 0, json!(["abc"]))).await;
     let ack = raw.recv().await;
-    assert_eq!(ack, json!({"type": "ack", "id": {"site": OTHER, "seq": 1}, "revision": 1}));
+    assert_eq!(
+        ack,
+        json!({"type": "ack", "id": {"site": OTHER, "seq": 1}, "revision": 1})
+    );
     raw.close().await;
     server
 }
@@ -53,8 +56,16 @@ async fn assert_unchanged_and_serving(server: Server, data: &Path) {
     let doc = DocumentId::new("doc").unwrap();
     let log = store.open::<TextOp>(&doc, OpenMode::Read).unwrap();
     assert_eq!(log.head(), 2);
-    let ops: Vec<_> = log.read_since(0).unwrap().into_iter().map(|e| e.op).collect();
-    assert_eq!(ops, [TextOp::insert_at(0, "abc"), TextOp::insert_at(3, "d")]);
+    let ops: Vec<_> = log
+        .read_since(0)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.op)
+        .collect();
+    assert_eq!(
+        ops,
+        [TextOp::insert_at(0, "abc"), TextOp::insert_at(3, "d")]
+    );
 }
 
 #[tokio::test]
@@ -65,7 +76,10 @@ async fn malformed_json() {
     raw.send_text("{\"type\": \"submit\", ").await;
     let error = raw.expect_error("malformed_json").await;
     let message = error["message"].as_str().unwrap();
-    assert!(message.starts_with("invalid JSON: EOF while parsing"), "{message}");
+    assert!(
+        message.starts_with("invalid JSON: EOF while parsing"),
+        "{message}"
+    );
     assert_unchanged_and_serving(server, dir.path()).await;
 }
 
@@ -226,7 +240,11 @@ async fn flood_above_rate_limit() {
         .iter()
         .filter(|m| m["code"] == "rate_limited")
         .collect();
-    assert_eq!(limited.len(), 1, "one rate_limited error a second: {messages:?}");
+    assert_eq!(
+        limited.len(),
+        1,
+        "one rate_limited error a second: {messages:?}"
+    );
     let message = limited[0]["message"].as_str().unwrap();
     assert!(
         message.starts_with("more than 2 messages per second (burst 5)"),
@@ -264,7 +282,11 @@ async fn invalid_document_ids_stay_inside_the_data_folder() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(outside, ["data"], "nothing was created beside the data folder");
+    assert_eq!(
+        outside,
+        ["data"],
+        "nothing was created beside the data folder"
+    );
     let docs: Vec<_> = std::fs::read_dir(data.join("docs"))
         .unwrap()
         .map(|e| e.unwrap().file_name())

@@ -78,7 +78,12 @@ fn random_board_edit(rng: &mut Rng, board: &Board) -> BoardOp {
                 .unwrap()
         }
         _ => {
-            let len = board.shape(id).unwrap().text.as_ref().map_or(0, |t| t.len());
+            let len = board
+                .shape(id)
+                .unwrap()
+                .text
+                .as_ref()
+                .map_or(0, |t| t.len());
             BoardOp::edit_text(id, TextOp::insert_at(rng.below(len + 1), "ok"))
         }
     }
@@ -116,9 +121,7 @@ async fn converge<Op: Edits>(clients: usize) {
         let doc = doc.clone();
         tasks.push(tokio::spawn(async move {
             let site = SiteId(0x100 + index as u64);
-            let mut client = NativeClient::<Op>::connect(&url, &doc, site)
-                .await
-                .unwrap();
+            let mut client = NativeClient::<Op>::connect(&url, &doc, site).await.unwrap();
             let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (index as u64 + 1));
             for _ in 0..EDITS_PER_CLIENT {
                 let op = Op::random(&mut rng, client.document());
@@ -145,7 +148,12 @@ async fn converge<Op: Edits>(clients: usize) {
     for client in &mut finished {
         client.sync_to(head, TIMEOUT).await.unwrap();
         assert_eq!(client.revision(), head);
-        assert_eq!(client.document(), &expected, "site {}", client.state().site());
+        assert_eq!(
+            client.document(),
+            &expected,
+            "site {}",
+            client.state().site()
+        );
         assert!(client.errors().is_empty(), "{:?}", client.errors());
     }
     for client in finished {

@@ -36,7 +36,9 @@ async fn edit_until_stopped(
     let mut acked = Vec::new();
     let mut n = seed;
     while !stop.load(Ordering::Relaxed) {
-        n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        n = n
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let len = client.document().len();
         let pos = (n >> 33) as usize % (len + 1);
         let op = if len > 10 && n % 4 == 0 {
@@ -73,10 +75,22 @@ fn check_log(data: &Path, doc: &DocumentId, acked: &[(OpId, u64)]) -> u64 {
     let entries = log.read_since(base).unwrap();
     let mut ids = HashSet::new();
     for (i, entry) in entries.iter().enumerate() {
-        assert_eq!(entry.revision, base + 1 + i as u64, "revisions follow each other");
-        assert!(ids.insert(entry.id), "operation {} is stored twice", entry.id);
+        assert_eq!(
+            entry.revision,
+            base + 1 + i as u64,
+            "revisions follow each other"
+        );
+        assert!(
+            ids.insert(entry.id),
+            "operation {} is stored twice",
+            entry.id
+        );
         let before = last_seq.get(&entry.id.site).copied().unwrap_or(0);
-        assert!(entry.id.seq > before, "operation {} is in the snapshot and the log", entry.id);
+        assert!(
+            entry.id.seq > before,
+            "operation {} is in the snapshot and the log",
+            entry.id
+        );
     }
     for &(id, revision) in acked {
         if revision > base {
@@ -98,7 +112,11 @@ fn dump(data: &Path, doc: &DocumentId) -> String {
         .args(["--doc", doc.as_str()])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).unwrap()
 }
 
@@ -112,9 +130,10 @@ async fn killed_server_keeps_every_acknowledged_operation() {
     let acked_total = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
     for index in 0..CLIENTS {
-        let client = NativeClient::<TextOp>::connect(&first.url(), &doc, SiteId(0x10 + index as u64))
-            .await
-            .unwrap();
+        let client =
+            NativeClient::<TextOp>::connect(&first.url(), &doc, SiteId(0x10 + index as u64))
+                .await
+                .unwrap();
         let task = edit_until_stopped(client, stop.clone(), acked_total.clone(), index as u64);
         tasks.push(tokio::spawn(task));
     }
@@ -122,7 +141,10 @@ async fn killed_server_keeps_every_acknowledged_operation() {
     // operations, which spans several snapshots.
     let deadline = std::time::Instant::now() + TIMEOUT;
     while acked_total.load(Ordering::Relaxed) < 400 {
-        assert!(std::time::Instant::now() < deadline, "the load never reached 400 acks");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the load never reached 400 acks"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     first.kill();
@@ -150,7 +172,10 @@ async fn killed_server_keeps_every_acknowledged_operation() {
     }
     for (index, client) in clients.iter_mut().enumerate() {
         let pos = client.document().len();
-        client.edit(TextOp::insert_at(pos, &format!("<{index}>"))).await.unwrap();
+        client
+            .edit(TextOp::insert_at(pos, &format!("<{index}>")))
+            .await
+            .unwrap();
     }
     for client in &mut clients {
         client.flush(TIMEOUT).await.unwrap();
@@ -174,7 +199,10 @@ async fn killed_server_keeps_every_acknowledged_operation() {
     observer.close().await.unwrap();
 
     let status = second.terminate(TIMEOUT);
-    assert!(status.success(), "the server exits cleanly on SIGTERM: {status}");
+    assert!(
+        status.success(),
+        "the server exits cleanly on SIGTERM: {status}"
+    );
     assert!(second.logged("server stopped"));
     check_log(dir.path(), &doc, &acked);
     assert_eq!(dump(dir.path(), &doc), expected);
@@ -208,7 +236,8 @@ async fn torn_last_record_is_dropped_on_restart() {
     segments.sort();
     let segment = segments.pop().unwrap();
     let intact_len = std::fs::metadata(&segment).unwrap().len();
-    let payload = br#"{"revision":5,"id":{"site":"0000000000000021","seq":5},"clock":{},"op":["five"]}"#;
+    let payload =
+        br#"{"revision":5,"id":{"site":"0000000000000021","seq":5},"clock":{},"op":["five"]}"#;
     let mut torn = Vec::new();
     record::encode(5, payload, &mut torn);
     torn.truncate(torn.len() - 20);
@@ -222,8 +251,15 @@ async fn torn_last_record_is_dropped_on_restart() {
     let mut second = ServerProcess::start(dir.path(), &[]);
     client.reconnect_to(&second.url()).await.unwrap();
     assert_eq!(client.revision(), 4);
-    assert_eq!(client.document(), &TextDocument::from("one two three four "));
-    assert!(second.logged("dropped a torn last record"), "{:?}", second.log.lock().unwrap());
+    assert_eq!(
+        client.document(),
+        &TextDocument::from("one two three four ")
+    );
+    assert!(
+        second.logged("dropped a torn last record"),
+        "{:?}",
+        second.log.lock().unwrap()
+    );
     assert_eq!(std::fs::metadata(&segment).unwrap().len(), intact_len);
 
     client.edit(TextOp::insert_at(19, "five")).await.unwrap();

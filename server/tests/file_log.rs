@@ -80,7 +80,10 @@ fn append_out_of_order_fails() {
     let mut log = open(&store);
     log.append(entry(1)).unwrap();
     let error = log.append(entry(3)).unwrap_err();
-    assert!(matches!(error, StoreError::OutOfOrder { head: 1, got: 3 }), "{error}");
+    assert!(
+        matches!(error, StoreError::OutOfOrder { head: 1, got: 3 }),
+        "{error}"
+    );
     assert_eq!(log.head(), 1);
 }
 
@@ -125,7 +128,10 @@ fn snapshot_compacts_segments() {
     let log = open(&store);
     assert_eq!(log.head(), 7);
     assert_eq!(log.latest_snapshot().unwrap(), Some(snapshot));
-    assert_eq!(log.read_since(4).unwrap(), vec![entry(5), entry(6), entry(7)]);
+    assert_eq!(
+        log.read_since(4).unwrap(),
+        vec![entry(5), entry(6), entry(7)]
+    );
 }
 
 #[test]
@@ -135,7 +141,10 @@ fn compaction_above_snapshot_fails() {
     let mut log = open(&store);
     log.append(entry(1)).unwrap();
     let error = log.compact(1).unwrap_err();
-    assert!(matches!(error, StoreError::InvalidRevision { revision: 1, .. }), "{error}");
+    assert!(
+        matches!(error, StoreError::InvalidRevision { revision: 1, .. }),
+        "{error}"
+    );
 }
 
 fn write_five(store: &FileStore) -> PathBuf {
@@ -158,7 +167,10 @@ fn torn_last_record_is_dropped() {
     let mut bytes = Vec::new();
     echostream_server::store::record::encode(6, b"{\"revision\":6}", &mut bytes);
     bytes.truncate(bytes.len() - 5);
-    let mut file = std::fs::OpenOptions::new().append(true).open(&segment).unwrap();
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&segment)
+        .unwrap();
     file.write_all(&bytes).unwrap();
     drop(file);
 
@@ -171,7 +183,10 @@ fn torn_last_record_is_dropped() {
     let mut log = open(&store);
     assert_eq!(log.head(), 5);
     assert_eq!(std::fs::metadata(&segment).unwrap().len(), full_len);
-    assert_eq!(log.read_since(0).unwrap(), (1..=5).map(entry).collect::<Vec<_>>());
+    assert_eq!(
+        log.read_since(0).unwrap(),
+        (1..=5).map(entry).collect::<Vec<_>>()
+    );
     log.append(entry(6)).unwrap();
     log.sync().unwrap();
     drop(log);
@@ -187,7 +202,9 @@ fn damaged_middle_record_is_an_error() {
     bytes[20] ^= 0x20;
     std::fs::write(&segment, &bytes).unwrap();
 
-    let error = store.open::<TextOp>(&doc_id(), OpenMode::Write).unwrap_err();
+    let error = store
+        .open::<TextOp>(&doc_id(), OpenMode::Write)
+        .unwrap_err();
     match error {
         StoreError::Corrupt { offset, reason, .. } => {
             assert_eq!(offset, 0);
@@ -195,7 +212,11 @@ fn damaged_middle_record_is_an_error() {
         }
         other => panic!("expected a corrupt log, got {other}"),
     }
-    assert_eq!(std::fs::read(&segment).unwrap(), bytes, "the file is unchanged");
+    assert_eq!(
+        std::fs::read(&segment).unwrap(),
+        bytes,
+        "the file is unchanged"
+    );
 }
 
 #[test]
@@ -208,6 +229,11 @@ fn wrong_kind_and_missing_document() {
     write_five(&store);
     let meta = store.document_dir(&doc_id()).join("meta.json");
     std::fs::write(&meta, br#"{"type":"board"}"#).unwrap();
-    let error = store.open::<TextOp>(&doc_id(), OpenMode::Write).unwrap_err();
-    assert_eq!(error.to_string(), "document notes is a board document, not text");
+    let error = store
+        .open::<TextOp>(&doc_id(), OpenMode::Write)
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "document notes is a board document, not text"
+    );
 }

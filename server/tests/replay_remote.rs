@@ -19,8 +19,8 @@ async fn replay_to_server_matches_end_content() {
     let Some(path) = echostream_testdata::data_file(TRACE) else {
         return;
     };
-    let trace = SequentialTrace::from_json(&echostream_testdata::read_text(TRACE).unwrap())
-        .unwrap();
+    let trace =
+        SequentialTrace::from_json(&echostream_testdata::read_text(TRACE).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let limits = Limits {
         messages_per_second: 100_000,
@@ -51,7 +51,10 @@ async fn replay_to_server_matches_end_content() {
     assert!(acknowledged > 0);
     assert_eq!(outcome["revision"], acknowledged);
     for key in ["p50", "p90", "p99", "max"] {
-        assert!(outcome["ackLatencyMs"][key].as_f64().unwrap() > 0.0, "{key}");
+        assert!(
+            outcome["ackLatencyMs"][key].as_f64().unwrap() > 0.0,
+            "{key}"
+        );
     }
 
     let doc = DocumentId::new("friends").unwrap();
@@ -70,6 +73,10 @@ async fn replay_to_server_matches_end_content() {
         .output()
         .await
         .unwrap();
-    assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
     assert!(String::from_utf8(dump.stdout).unwrap() == trace.end_content);
 }

@@ -19,7 +19,9 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Sends a plain HTTP/1.1 GET and returns the status line and the body.
 async fn get(server: &Server, path: &str) -> (String, String) {
-    let mut stream = tokio::net::TcpStream::connect(server.local_addr()).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
     let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut response = String::new();
@@ -45,13 +47,17 @@ async fn health_metrics_and_placeholder() {
     assert!(body.contains("The web demo is not built"), "{body}");
 
     let (mut raw, _) = join(&common::url(&server), "metered", "00000000000000a1").await;
-    raw.send(json!({"type": "submit", "id": {"site": "00000000000000a1", "seq": 1},
-                    "base": 0, "op": ["hi"]}))
-        .await;
+    raw.send(
+        json!({"type": "submit", "id": {"site": "00000000000000a1", "seq": 1},
+                    "base": 0, "op": ["hi"]}),
+    )
+    .await;
     assert_eq!(raw.recv().await["type"], "ack");
-    raw.send(json!({"type": "submit", "id": {"site": "00000000000000a1", "seq": 2},
-                    "base": 1, "op": [9, "x"]}))
-        .await;
+    raw.send(
+        json!({"type": "submit", "id": {"site": "00000000000000a1", "seq": 2},
+                    "base": 1, "op": [9, "x"]}),
+    )
+    .await;
     raw.expect_error("invalid_operation").await;
 
     let (status, metrics) = get(&server, "/metrics").await;
@@ -63,7 +69,10 @@ async fn health_metrics_and_placeholder() {
         "echostream_operations_rejected_total{code=\"invalid_operation\"} 1",
         "echostream_submit_to_broadcast_seconds_count 1",
     ] {
-        assert!(metrics.lines().any(|l| l == line), "missing {line:?} in:\n{metrics}");
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "missing {line:?} in:\n{metrics}"
+        );
     }
     raw.close().await;
     server.shutdown().await.unwrap();
@@ -97,8 +106,10 @@ async fn presence_moves_with_operations() {
     let (mut bob, _) = join(&url, "cursors", "00000000000000b2").await;
 
     alice
-        .send(json!({"type": "submit", "id": {"site": "00000000000000a1", "seq": 1},
-                     "base": 0, "op": ["hello"]}))
+        .send(
+            json!({"type": "submit", "id": {"site": "00000000000000a1", "seq": 1},
+                     "base": 0, "op": ["hello"]}),
+        )
         .await;
     assert_eq!(alice.recv().await["type"], "ack");
     assert_eq!(bob.recv().await["revision"], 1);
@@ -114,9 +125,11 @@ async fn presence_moves_with_operations() {
         json!({"type": "presence", "site": "00000000000000a1", "revision": 1,
                "presence": {"selections": [{"anchor": 3, "head": 3}]}})
     );
-    bob.send(json!({"type": "submit", "id": {"site": "00000000000000b2", "seq": 1},
-                    "base": 1, "op": ["ab"]}))
-        .await;
+    bob.send(
+        json!({"type": "submit", "id": {"site": "00000000000000b2", "seq": 1},
+                    "base": 1, "op": ["ab"]}),
+    )
+    .await;
     assert_eq!(bob.recv().await["type"], "ack");
 
     // A presence sent against revision 1 moves past Bob's insert too.
@@ -126,7 +139,10 @@ async fn presence_moves_with_operations() {
         .await;
     let moved = bob.recv().await;
     assert_eq!(moved["revision"], 2);
-    assert_eq!(moved["presence"]["selections"], json!([{"anchor": 2, "head": 7}]));
+    assert_eq!(
+        moved["presence"]["selections"],
+        json!([{"anchor": 2, "head": 7}])
+    );
 
     // A new client gets Alice's presence at the head.
     let (mut carol, welcome) = join(&url, "cursors", "00000000000000c3").await;
@@ -157,8 +173,12 @@ async fn slow_client_is_told_to_resync() {
     let server = common::start(dir.path(), limits).await;
     let url = common::url(&server);
     let doc = DocumentId::new("slow").unwrap();
-    let mut slow = NativeClient::<TextOp>::connect(&url, &doc, SiteId(0x51)).await.unwrap();
-    let mut fast = NativeClient::<TextOp>::connect(&url, &doc, SiteId(0xfa)).await.unwrap();
+    let mut slow = NativeClient::<TextOp>::connect(&url, &doc, SiteId(0x51))
+        .await
+        .unwrap();
+    let mut fast = NativeClient::<TextOp>::connect(&url, &doc, SiteId(0xfa))
+        .await
+        .unwrap();
 
     // The slow client reads nothing while large operations pile up in its
     // socket buffers and then in its queue on the server.
@@ -194,7 +214,9 @@ async fn idle_document_unloads_and_reloads() {
     let server = common::start(dir.path(), limits).await;
     let url = common::url(&server);
     let doc = DocumentId::new("idle").unwrap();
-    let mut client = NativeClient::<TextOp>::connect(&url, &doc, SiteId(1)).await.unwrap();
+    let mut client = NativeClient::<TextOp>::connect(&url, &doc, SiteId(1))
+        .await
+        .unwrap();
     client.edit(TextOp::insert_at(0, "kept")).await.unwrap();
     client.flush(TIMEOUT).await.unwrap();
     client.close().await.unwrap();
@@ -202,12 +224,17 @@ async fn idle_document_unloads_and_reloads() {
 
     let deadline = tokio::time::Instant::now() + TIMEOUT;
     while server.open_documents() > 0 {
-        assert!(tokio::time::Instant::now() < deadline, "the idle document never unloaded");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the idle document never unloaded"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(server.metrics().documents.get(), 0);
 
-    let again = NativeClient::<TextOp>::connect(&url, &doc, SiteId(2)).await.unwrap();
+    let again = NativeClient::<TextOp>::connect(&url, &doc, SiteId(2))
+        .await
+        .unwrap();
     assert_eq!(again.revision(), 1);
     assert_eq!(again.document().to_string(), "kept");
     again.close().await.unwrap();
@@ -221,9 +248,11 @@ async fn shutdown_acknowledges_then_closes_with_1001() {
     let url = common::url(&server);
     let (mut raw, _) = join(&url, "closing", "00000000000000a1").await;
     let mut idle = Raw::connect(&url).await;
-    raw.send(json!({"type": "submit", "id": {"site": "00000000000000a1", "seq": 1},
-                    "base": 0, "op": ["last words"]}))
-        .await;
+    raw.send(
+        json!({"type": "submit", "id": {"site": "00000000000000a1", "seq": 1},
+                    "base": 0, "op": ["last words"]}),
+    )
+    .await;
     // Wait until the server has read the submission, so that shutdown
     // owes it an acknowledgement.
     let deadline = tokio::time::Instant::now() + TIMEOUT;
@@ -235,7 +264,10 @@ async fn shutdown_acknowledges_then_closes_with_1001() {
 
     let (code, before_close) = raw.expect_close().await;
     assert_eq!(code, 1001);
-    assert_eq!(before_close, [json!({"type": "ack", "id": {"site": "00000000000000a1", "seq": 1}, "revision": 1})]);
+    assert_eq!(
+        before_close,
+        [json!({"type": "ack", "id": {"site": "00000000000000a1", "seq": 1}, "revision": 1})]
+    );
     let (code, _) = idle.expect_close().await;
     assert_eq!(code, 1001);
     stopping.await.unwrap().unwrap();

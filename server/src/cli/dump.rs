@@ -45,9 +45,13 @@ pub fn run(args: DumpArgs) -> ExitCode {
 
 fn dump(args: &DumpArgs) -> anyhow::Result<()> {
     let store = FileStore::new(&args.data_dir, false)?;
-    let kind = store
-        .kind(&args.doc)?
-        .with_context(|| format!("document {} not found in {}", args.doc, args.data_dir.display()))?;
+    let kind = store.kind(&args.doc)?.with_context(|| {
+        format!(
+            "document {} not found in {}",
+            args.doc,
+            args.data_dir.display()
+        )
+    })?;
     let (revision, text) = match kind {
         DocumentKind::Text => render::<TextOp>(&store, &args.doc)?,
         DocumentKind::Board => render::<BoardOp>(&store, &args.doc)?,

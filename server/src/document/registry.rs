@@ -76,7 +76,10 @@ impl Registry {
         join: Join,
     ) -> Result<mpsc::Sender<Command<Op>>, ErrorBody> {
         if self.shutdown.is_cancelled() {
-            return Err(ErrorBody::new(ErrorCode::Unavailable, "the server is shutting down"));
+            return Err(ErrorBody::new(
+                ErrorCode::Unavailable,
+                "the server is shutting down",
+            ));
         }
         self.check_kind(doc, Op::KIND).await?;
 

@@ -336,7 +336,10 @@ impl<Op: DocumentOp> Open<Op> {
         };
         let text = welcome.to_text();
         if join.outbox.try_send(Outbound::Text(text.into())).is_err() {
-            let error = ErrorBody::new(ErrorCode::Unavailable, "the connection closed while joining");
+            let error = ErrorBody::new(
+                ErrorCode::Unavailable,
+                "the connection closed while joining",
+            );
             let _ = reply.send(Err(error));
             return;
         }
@@ -448,7 +451,9 @@ impl<Op: DocumentOp> Open<Op> {
             return Err(ErrorBody::new(ErrorCode::HistoryCompacted, message));
         };
         let moved = ops.iter().fold(presence, |presence, entry| {
-            entry.op.transform_presence(&presence, entry.id.site == site)
+            entry
+                .op
+                .transform_presence(&presence, entry.id.site == site)
         });
         Ok(moved)
     }

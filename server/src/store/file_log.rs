@@ -247,7 +247,10 @@ impl<Op: DocumentOp> FileLog<Op> {
         if self.buffer.is_empty() {
             return Ok(());
         }
-        let first = *self.segments.last().expect("a buffered record has a segment");
+        let first = *self
+            .segments
+            .last()
+            .expect("a buffered record has a segment");
         let file = self.file.as_mut().expect("a buffered record has a file");
         let path = self.dir.join(segment_name(first));
         file.write_all(&self.buffer)
@@ -280,7 +283,12 @@ impl<Op: DocumentOp> FileLog<Op> {
 
     /// Reads the records of one segment, with the unwritten buffer when it
     /// is the last one.
-    fn read_segment(&self, index: usize, out: &mut Vec<LoggedOp<Op>>, after: u64) -> Result<(), StoreError> {
+    fn read_segment(
+        &self,
+        index: usize,
+        out: &mut Vec<LoggedOp<Op>>,
+        after: u64,
+    ) -> Result<(), StoreError> {
         let first = self.segments[index];
         let path = self.dir.join(segment_name(first));
         let mut bytes = std::fs::read(&path).map_err(StoreError::io("reading", &path))?;
@@ -321,8 +329,13 @@ fn truncate(path: &Path, len: u64) -> Result<(), StoreError> {
 }
 
 fn decode_entry<Op: DocumentOp>(path: &Path, rec: &Record<'_>) -> Result<LoggedOp<Op>, StoreError> {
-    let entry: LoggedOp<Op> = serde_json::from_slice(rec.payload)
-        .map_err(|e| corrupt(path.to_owned(), rec.offset, format!("invalid operation: {e}")))?;
+    let entry: LoggedOp<Op> = serde_json::from_slice(rec.payload).map_err(|e| {
+        corrupt(
+            path.to_owned(),
+            rec.offset,
+            format!("invalid operation: {e}"),
+        )
+    })?;
     if entry.revision != rec.revision {
         let reason = format!(
             "header revision {} differs from the operation's {}",

@@ -104,7 +104,10 @@ fn decode_at(buf: &[u8], offset: usize) -> Result<Record<'_>, BadRecord> {
     }
     let end = HEADER_LEN + len;
     if rest.len() < end {
-        let reason = format!("payload cut short: {} of {len} bytes", rest.len() - HEADER_LEN);
+        let reason = format!(
+            "payload cut short: {} of {len} bytes",
+            rest.len() - HEADER_LEN
+        );
         return Err(bad(reason, true));
     }
     let actual = crc32fast::hash(&rest[8..end]);
@@ -174,7 +177,11 @@ mod tests {
         assert_eq!(records.len(), 0);
         let bad = bad.unwrap();
         assert!(!bad.torn);
-        assert!(bad.reason.starts_with("checksum mismatch"), "{}", bad.reason);
+        assert!(
+            bad.reason.starts_with("checksum mismatch"),
+            "{}",
+            bad.reason
+        );
     }
 
     #[test]

@@ -152,6 +152,9 @@ pub async fn join(url: &str, doc: &str, site: &str) -> (Raw, Value) {
     let mut raw = Raw::connect(url).await;
     raw.send(hello(doc, site, None)).await;
     let welcome = raw.recv().await;
-    assert_eq!(welcome["type"], "welcome", "expected a welcome, got {welcome}");
+    assert_eq!(
+        welcome["type"], "welcome",
+        "expected a welcome, got {welcome}"
+    );
     (raw, welcome)
 }

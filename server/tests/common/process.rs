@@ -101,14 +101,21 @@ impl ServerProcess {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
             }
-            assert!(Instant::now() < deadline, "the server did not stop within {timeout:?}");
+            assert!(
+                Instant::now() < deadline,
+                "the server did not stop within {timeout:?}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
 
     /// Returns true if a logged line contains `text`.
     pub fn logged(&self, text: &str) -> bool {
-        self.log.lock().unwrap().iter().any(|line| line.contains(text))
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|line| line.contains(text))
     }
 }
 
