@@ -19,3 +19,15 @@ export type {
 } from "./wasm/echostream_wasm.js";
 export { textType } from "./text-type.js";
 export type { OtSelection, TextType } from "./text-type.js";
+export { TextOfflineLog } from "./wasm/echostream_wasm.js";
+export type {
+  LoggedOpJson,
+  OpIdJson,
+  SnapshotJson,
+  StoredRecords,
+  SubmissionJson,
+} from "./wasm/echostream_wasm.js";
+export { IdbBackend, SCHEMA_VERSION } from "./offline/idb-backend.js";
+export type { OfflineError, OfflineErrorKind } from "./offline/idb-backend.js";
+export { openTextOfflineLog } from "./offline/open.js";
+export type { OfflineLogOptions, OpenedOfflineLog } from "./offline/open.js";

@@ -16,6 +16,7 @@
 pub mod args;
 pub mod clock;
 pub mod json;
+pub mod offline;
 pub mod ottype;
 pub mod text_document;
 pub mod text_op;
