@@ -87,13 +87,18 @@ impl JsVectorClock {
     /// True if the clock has seen operation `seq` of `site`.
     pub fn contains(&self, site: &str, seq: f64) -> JsResult<bool> {
         let site = to_site(site)?;
-        Ok(self.clock.contains(site, to_counter(seq, "sequence number")?))
+        Ok(self
+            .clock
+            .contains(site, to_counter(seq, "sequence number")?))
     }
 
     /// The sites with a non-zero counter, in order.
     #[wasm_bindgen(getter)]
     pub fn sites(&self) -> Vec<String> {
-        self.clock.iter().map(|(site, _)| site.to_string()).collect()
+        self.clock
+            .iter()
+            .map(|(site, _)| site.to_string())
+            .collect()
     }
 
     /// Returns a copy.

@@ -103,7 +103,10 @@ impl JsTextDocument {
     /// offset inside a surrogate pair. O(log n).
     #[wasm_bindgen(js_name = codePointFromUtf16)]
     pub fn code_point_from_utf16(&self, offset: f64) -> JsResult<usize> {
-        Ok(units::to_code_point(&self.doc, to_index(offset, "UTF-16 offset")?)?)
+        Ok(units::to_code_point(
+            &self.doc,
+            to_index(offset, "UTF-16 offset")?,
+        )?)
     }
 
     /// Converts a code point position to a UTF-16 offset. O(log n).

@@ -9,7 +9,7 @@ use echostream::text::{Component, Selection, TextDocument, TextError, TextOp};
 use echostream::Side;
 use serde::{Deserialize, Serialize};
 
-/// Why a UTF-16 position or change list was rejected.
+/// The reason a UTF-16 position or a change list was rejected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum UnitError {
     /// A position does not fit the document, or the operation does not.
@@ -34,9 +34,9 @@ pub enum UnitError {
     Unsorted {
         /// The index of the change in the list.
         index: usize,
-        /// Where the change starts.
+        /// The UTF-16 offset where the change starts.
         from: usize,
-        /// Where the change before it ends.
+        /// The UTF-16 offset where the change before it ends.
         previous_end: usize,
     },
 
@@ -45,7 +45,7 @@ pub enum UnitError {
     Change {
         /// The index of the change in the list.
         index: usize,
-        /// What is wrong with it.
+        /// The error of that change.
         source: Box<UnitError>,
     },
 }
@@ -112,8 +112,8 @@ pub fn op_from_changes(doc: &TextDocument, changes: &[Utf16Change]) -> UnitResul
                 previous_end: last_end,
             });
         }
-        let (from, to) = to_code_point_range(doc, change.from, change.to)
-            .map_err(|e| UnitError::Change {
+        let (from, to) =
+            to_code_point_range(doc, change.from, change.to).map_err(|e| UnitError::Change {
                 index,
                 source: Box::new(e),
             })?;
@@ -187,7 +187,9 @@ pub fn transform_utf16_position(
 /// `op` makes from `before`, without building that document: it adds the
 /// UTF-16 lengths of what the operation keeps and inserts before `target`.
 fn utf16_after(before: &TextDocument, op: &TextOp, target: usize) -> usize {
-    let span = |from: usize, to: usize| before.rope().char_to_utf16_cu(to) - before.rope().char_to_utf16_cu(from);
+    let span = |from: usize, to: usize| {
+        before.rope().char_to_utf16_cu(to) - before.rope().char_to_utf16_cu(from)
+    };
     let mut old = 0; // code point in `before`
     let mut new = 0; // code point in the document after
     let mut units = 0; // UTF-16 offset in the document after
@@ -228,4 +230,89 @@ pub fn transform_utf16_selection(
         utf16_after(before, op, moved.anchor),
         utf16_after(before, op, moved.head),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(from: usize, to: usize, insert: &str) -> Utf16Change {
+        Utf16Change {
+            from,
+            to,
+            insert: insert.to_owned(),
+        }
+    }
+
+    #[test]
+    fn changes_build_code_point_op() {
+        let doc = TextDocument::from("a😀b😀c");
+        let op = op_from_changes(&doc, &[change(1, 3, "X"), change(4, 6, "")]).unwrap();
+        assert_eq!(op.to_json(), r#"[1,"X",{"d":1},1,{"d":1}]"#);
+    }
+
+    #[test]
+    fn changes_round_trip() {
+        let doc = TextDocument::from("a😀b😀c");
+        let changes = vec![change(0, 1, "Z"), change(3, 3, "🎉")];
+        let op = op_from_changes(&doc, &changes).unwrap();
+        assert_eq!(changes_from_op(&doc, &op).unwrap(), changes);
+    }
+
+    #[test]
+    fn change_inside_pair_rejected() {
+        let doc = TextDocument::from("a😀b");
+        let error = op_from_changes(&doc, &[change(2, 2, "x")]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid change 0: UTF-16 offset 2 is inside a surrogate pair"
+        );
+    }
+
+    #[test]
+    fn overlapping_changes_rejected() {
+        let doc = TextDocument::from("abcdef");
+        let error = op_from_changes(&doc, &[change(1, 4, ""), change(3, 5, "")]).unwrap_err();
+        assert_eq!(
+            error,
+            UnitError::Unsorted {
+                index: 1,
+                from: 3,
+                previous_end: 4
+            }
+        );
+    }
+
+    #[test]
+    fn reversed_range_rejected() {
+        let doc = TextDocument::from("abc");
+        let error = to_code_point_range(&doc, 2, 1).unwrap_err();
+        assert_eq!(error, UnitError::Range { from: 2, to: 1 });
+    }
+
+    #[test]
+    fn utf16_position_moves() {
+        // "😀ab" with "🎉" inserted at code point 1 and "b" deleted.
+        let doc = TextDocument::from("😀ab");
+        let op = TextOp::from_json(r#"[1,"🎉",1,{"d":1}]"#).unwrap();
+        let cases = [
+            (0, Side::Left, 0),
+            (2, Side::Left, 2),
+            (2, Side::Right, 4),
+            (3, Side::Left, 5),
+            (4, Side::Left, 5),
+        ];
+        for (offset, side, expected) in cases {
+            let moved = transform_utf16_position(&doc, &op, offset, side).unwrap();
+            assert_eq!(moved, expected, "offset {offset} with {side:?}");
+        }
+    }
+
+    #[test]
+    fn utf16_selection_keeps_direction() {
+        let doc = TextDocument::from("😀abc");
+        let op = TextOp::insert_at(0, "😀");
+        let moved = transform_utf16_selection(&doc, &op, Selection::new(5, 2), Side::Left).unwrap();
+        assert_eq!(moved, Selection::new(7, 4));
+    }
 }

@@ -29,7 +29,7 @@ pub struct PendingOp<Op: Operation> {
     pub op: Op,
 }
 
-/// Why the offline log rejected a record or a call.
+/// The reason the offline log rejected a record or a call.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LogError {
     /// A stored record is not valid JSON for its type.
@@ -37,9 +37,9 @@ pub enum LogError {
     Corrupt {
         /// The document.
         doc: String,
-        /// Which record: snapshot, operation, pending operation.
+        /// The kind of record: snapshot, operation or pending operation.
         what: &'static str,
-        /// What is wrong with it.
+        /// The parser's message.
         message: String,
     },
     /// A committed operation does not follow the head.
@@ -62,7 +62,9 @@ pub enum LogError {
         last: u64,
     },
     /// A compaction would drop operations that no snapshot covers.
-    #[error("cannot compact up to revision {revision}: the latest snapshot is at revision {snapshot}")]
+    #[error(
+        "cannot compact up to revision {revision}: the latest snapshot is at revision {snapshot}"
+    )]
     Compact {
         /// The requested revision.
         revision: u64,
@@ -74,7 +76,7 @@ pub enum LogError {
     Replay {
         /// The revision of the operation.
         revision: u64,
-        /// Why it does not apply.
+        /// The error of the operation.
         message: String,
     },
 }
@@ -121,6 +123,7 @@ impl<Op: Operation> IndexedDbLog<Op> {
             None => None,
         };
         let snapshot_revision = snapshot.as_ref().map_or(0, |s| s.revision);
+
         let mut entries = Vec::new();
         for record in &records.ops {
             let entry: LoggedOp<Op> = parse(&doc, "operation", &record.value)?;
@@ -131,11 +134,17 @@ impl<Op: Operation> IndexedDbLog<Op> {
             }
         }
         entries.sort_by_key(|e| e.revision);
+
         let mut pending = Vec::new();
         for record in records.pending.iter().filter(|r| r.site == site_text) {
-            pending.push(parse::<PendingOp<Op>>(&doc, "pending operation", &record.value)?);
+            pending.push(parse::<PendingOp<Op>>(
+                &doc,
+                "pending operation",
+                &record.value,
+            )?);
         }
         pending.sort_by_key(|p| p.id.seq);
+
         let stored_next = records
             .sites
             .iter()
@@ -151,6 +160,7 @@ impl<Op: Operation> IndexedDbLog<Op> {
             entries,
             pending,
         };
+
         // Drop a gap in the stored operations rather than replaying past it.
         let mut head = snapshot_revision;
         let consecutive = log
@@ -361,8 +371,8 @@ impl<Op: Operation> OpLog<Op> for IndexedDbLog<Op> {
         Ok(self.snapshot.clone())
     }
 
-    /// Writes the snapshot unless the store holds a newer one from another
-    /// tab. O(n) in the document.
+    /// Writes the snapshot unless the store contains a newer one from
+    /// another tab. O(n) in the document.
     fn save_snapshot(&mut self, snapshot: Snapshot<Op>) -> Result<(), LogError> {
         self.backend.run(&[LogWrite::PutSnapshot {
             record: serde_json::json!({
