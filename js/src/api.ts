@@ -31,3 +31,18 @@ export { IdbBackend, SCHEMA_VERSION } from "./offline/idb-backend.js";
 export type { OfflineError, OfflineErrorKind } from "./offline/idb-backend.js";
 export { openTextOfflineLog } from "./offline/open.js";
 export type { OfflineLogOptions, OpenedOfflineLog } from "./offline/open.js";
+export { TextAuthority, TextSyncClient } from "./wasm/echostream_wasm.js";
+export type { AppliedChange, ClientState, ReceiptJson } from "./wasm/echostream_wasm.js";
+export { TextSync } from "./sync/text-sync.js";
+export type {
+  BackoffOptions,
+  ChangeOrigin,
+  SyncStatus,
+  TextSyncEvents,
+  TextSyncOptions,
+  WebSocketFactory,
+  WebSocketLike,
+} from "./sync/text-sync.js";
+export type { Unsubscribe } from "./sync/events.js";
+export { PROTOCOL_VERSION } from "./sync/protocol.js";
+export type { ClientMessage, ServerMessage, TextPresenceJson } from "./sync/protocol.js";

@@ -14,10 +14,12 @@
 #![deny(missing_docs)]
 
 pub mod args;
+pub mod authority;
 pub mod clock;
 pub mod json;
 pub mod offline;
 pub mod ottype;
+pub mod sync_client;
 pub mod text_document;
 pub mod text_op;
 pub mod typescript;

@@ -71,6 +71,16 @@ pub enum LogError {
         /// The revision of the latest snapshot, 0 without one.
         snapshot: u64,
     },
+    /// A revision lies outside the stored history.
+    #[error("revision {revision} is not stored: the log keeps revisions {oldest} to {head}")]
+    Missing {
+        /// The requested revision.
+        revision: u64,
+        /// The revision of the snapshot, 0 without one.
+        oldest: u64,
+        /// The head.
+        head: u64,
+    },
     /// The stored operations do not replay onto the snapshot.
     #[error("stored operation for revision {revision} does not apply: {message}")]
     Replay {
@@ -214,6 +224,32 @@ impl<Op: Operation> IndexedDbLog<Op> {
             revision = entry.revision;
         }
         Ok((document, revision))
+    }
+
+    /// Returns the committed document at `revision`, which must lie between
+    /// the snapshot and the head. O(size of the operations up to it).
+    pub fn confirmed_at(&self, revision: u64) -> Result<Op::Document, LogError> {
+        let (mut document, start) = match &self.snapshot {
+            Some(snapshot) => (snapshot.document.clone(), snapshot.revision),
+            None => (Op::Document::default(), 0),
+        };
+        if revision < start || revision > self.head() {
+            return Err(LogError::Missing {
+                revision,
+                oldest: start,
+                head: self.head(),
+            });
+        }
+        for entry in self.entries.iter().take_while(|e| e.revision <= revision) {
+            entry
+                .op
+                .apply(&mut document)
+                .map_err(|e| LogError::Replay {
+                    revision: entry.revision,
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(document)
     }
 
     /// Returns the document as this site last showed it: the committed
