@@ -10,9 +10,11 @@ import { WebSocketServer } from "ws";
 
 import { TextAuthority } from "echostream";
 
-export async function startMockServer({ port = 0 } = {}) {
-  const documents = new Map(); // doc id -> { authority, sessions: Set }
-  const submissions = []; // every submit received, in order
+// Starts the server. Pass `documents` and `submissions` of a stopped
+// server to start it again with the same state, as after a restart.
+export async function startMockServer({ port = 0, documents = new Map(), submissions = [] } = {}) {
+  // documents: doc id -> { authority, sessions: Set }; submissions: every
+  // submit received, in order.
   const hooks = { ignoreSubmits: false, dropAfterCommit: false };
   const wss = new WebSocketServer({ host: "127.0.0.1", port, path: "/ws" });
   await new Promise((resolve) => wss.once("listening", resolve));
@@ -114,6 +116,7 @@ export async function startMockServer({ port = 0 } = {}) {
     url: `ws://127.0.0.1:${wss.address().port}/ws`,
     port: wss.address().port,
     hooks,
+    documents,
     submissions,
     text: (doc) => documentOf(doc).authority.text,
     revision: (doc) => documentOf(doc).authority.revision,
