@@ -57,6 +57,7 @@ run(
     CARGO_PROFILE_RELEASE_DEBUG: "0",
     CARGO_PROFILE_RELEASE_LTO: "true",
     CARGO_PROFILE_RELEASE_CODEGEN_UNITS: "1",
+    CARGO_PROFILE_RELEASE_OPT_LEVEL: process.env.ECHOSTREAM_WASM_OPT_LEVEL ?? "z",
   },
 );
 
@@ -76,7 +77,7 @@ if (!existsSync(wasmOpt)) {
 const wasmFile = join(out, "echostream_wasm_bg.wasm");
 const before = statSync(wasmFile).size;
 run(wasmOpt, [
-  "-O3",
+  process.env.ECHOSTREAM_WASM_OPT ?? "-Oz",
   "--enable-bulk-memory",
   "--enable-nontrapping-float-to-int",
   "--enable-sign-ext",

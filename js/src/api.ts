@@ -46,3 +46,15 @@ export type {
 export type { Unsubscribe } from "./sync/events.js";
 export { PROTOCOL_VERSION } from "./sync/protocol.js";
 export type { ClientMessage, ServerMessage, TextPresenceJson } from "./sync/protocol.js";
+export { Board, BoardOp, randomShapeId } from "./wasm/echostream_wasm.js";
+export type {
+  BoardJson,
+  BoardOpJson,
+  ChangeJson,
+  CreatedShape,
+  MemberJson,
+  PropertyValueJson,
+  ShapeIdJson,
+  ShapeJson,
+  ShapeKindJson,
+} from "./wasm/echostream_wasm.js";

@@ -15,6 +15,7 @@
 
 pub mod args;
 pub mod authority;
+pub mod board;
 pub mod clock;
 pub mod json;
 pub mod offline;

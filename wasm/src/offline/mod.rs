@@ -102,20 +102,26 @@ pub struct IndexedDbLog<Op: Operation> {
     pending: Vec<PendingOp<Op>>,
 }
 
+// Stored values go through a `serde_json::Value`, as values crossing to
+// JavaScript do, so that each type has one deserializer in the module.
 fn parse<T: serde::de::DeserializeOwned>(
     doc: &str,
     what: &'static str,
     value: &str,
 ) -> Result<T, LogError> {
-    serde_json::from_str(value).map_err(|e| LogError::Corrupt {
+    let corrupt = |e: serde_json::Error| LogError::Corrupt {
         doc: doc.to_owned(),
         what,
         message: e.to_string(),
-    })
+    };
+    let value: serde_json::Value = serde_json::from_str(value).map_err(corrupt)?;
+    serde_json::from_value(value).map_err(corrupt)
 }
 
 fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("engine values always encode as JSON")
+    serde_json::to_value(value)
+        .expect("engine values always encode as JSON")
+        .to_string()
 }
 
 impl<Op: Operation> IndexedDbLog<Op> {
