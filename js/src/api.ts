@@ -19,7 +19,7 @@ export type {
 } from "./wasm/echostream_wasm.js";
 export { textType } from "./text-type.js";
 export type { OtSelection, TextType } from "./text-type.js";
-export { TextOfflineLog } from "./wasm/echostream_wasm.js";
+export { BoardOfflineLog, TextOfflineLog } from "./wasm/echostream_wasm.js";
 export type {
   LoggedOpJson,
   OpIdJson,
@@ -29,20 +29,23 @@ export type {
 } from "./wasm/echostream_wasm.js";
 export { IdbBackend, SCHEMA_VERSION } from "./offline/idb-backend.js";
 export type { OfflineError, OfflineErrorKind } from "./offline/idb-backend.js";
-export { openTextOfflineLog } from "./offline/open.js";
+export { openBoardOfflineLog, openTextOfflineLog } from "./offline/open.js";
 export type { OfflineLogOptions, OpenedOfflineLog } from "./offline/open.js";
-export { TextAuthority, TextSyncClient } from "./wasm/echostream_wasm.js";
+export { BoardSyncClient, TextAuthority, TextSyncClient } from "./wasm/echostream_wasm.js";
 export type { AppliedChange, ClientState, ReceiptJson } from "./wasm/echostream_wasm.js";
 export { TextSync } from "./sync/text-sync.js";
+export type { ChangeOrigin, TextSyncEvents, TextSyncOptions } from "./sync/text-sync.js";
+export { BoardSync } from "./sync/board-sync.js";
+export type { BoardPresenceJson, BoardSyncEvents, BoardSyncOptions } from "./sync/board-sync.js";
 export type {
   BackoffOptions,
-  ChangeOrigin,
+  EngineClient,
+  SessionEvents,
+  SyncOptions,
   SyncStatus,
-  TextSyncEvents,
-  TextSyncOptions,
   WebSocketFactory,
   WebSocketLike,
-} from "./sync/text-sync.js";
+} from "./sync/session.js";
 export type { Unsubscribe } from "./sync/events.js";
 export { PROTOCOL_VERSION } from "./sync/protocol.js";
 export type { ClientMessage, ServerMessage, TextPresenceJson } from "./sync/protocol.js";

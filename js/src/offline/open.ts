@@ -2,11 +2,12 @@
 // records from IndexedDB and claims a site, so that each open tab writes
 // pending operations under a site of its own.
 
-import { TextOfflineLog, randomSiteId } from "../wasm/echostream_wasm.js";
+import { BoardOfflineLog, TextOfflineLog, randomSiteId } from "../wasm/echostream_wasm.js";
+import type { StoredRecords } from "../wasm/echostream_wasm.js";
 import { IdbBackend } from "./idb-backend.js";
 import type { OfflineError } from "./idb-backend.js";
 
-/** Options of `openTextOfflineLog`. */
+/** Options of `openTextOfflineLog` and `openBoardOfflineLog`. */
 export interface OfflineLogOptions {
   /** The document id. */
   doc: string;
@@ -23,9 +24,9 @@ export interface OfflineLogOptions {
 }
 
 /** An open offline log, with the site this tab holds. */
-export interface OpenedOfflineLog {
+export interface OpenedOfflineLog<Log = TextOfflineLog> {
   /** The log: pending operations, committed operations, snapshot. */
-  readonly log: TextOfflineLog;
+  readonly log: Log;
   /** The IndexedDB connection. */
   readonly backend: IdbBackend;
   /** Waits for the writes in flight, then releases the site and closes. */
@@ -72,11 +73,13 @@ async function claimSite(dbName: string, doc: string, sites: string[]): Promise<
   }
 }
 
-/**
- * Opens the offline log of a text document. Rejects with an Error when
- * IndexedDB is missing or blocked, after reporting it through `onError`.
- */
-export async function openTextOfflineLog(options: OfflineLogOptions): Promise<OpenedOfflineLog> {
+type LoadLog<Log> = (backend: IdbBackend, doc: string, site: string, records: StoredRecords) => Log;
+
+// Opens the database, claims a site and builds the log with `load`.
+async function openLog<Log extends { flush(): Promise<void> }>(
+  options: OfflineLogOptions,
+  load: LoadLog<Log>,
+): Promise<OpenedOfflineLog<Log>> {
   const dbName = options.dbName ?? "echostream";
   const onError = options.onError ?? ((error: OfflineError) => console.error(`echostream offline log: ${error.message}`));
   const backend = await IdbBackend.open(dbName, onError, options.version);
@@ -89,9 +92,9 @@ export async function openTextOfflineLog(options: OfflineLogOptions): Promise<Op
   // Reload after the claim: the tab that held the site may have written
   // until it let go.
   const current = await backend.load(options.doc);
-  let log: TextOfflineLog;
+  let log: Log;
   try {
-    log = TextOfflineLog.load(backend, options.doc, site, current);
+    log = load(backend, options.doc, site, current);
   } catch (error) {
     release();
     backend.close();
@@ -116,4 +119,20 @@ export async function openTextOfflineLog(options: OfflineLogOptions): Promise<Op
       backend.close();
     },
   };
+}
+
+/**
+ * Opens the offline log of a text document. Rejects with an Error when
+ * IndexedDB is missing or blocked, after reporting it through `onError`.
+ */
+export function openTextOfflineLog(options: OfflineLogOptions): Promise<OpenedOfflineLog<TextOfflineLog>> {
+  return openLog(options, (backend, doc, site, records) => TextOfflineLog.load(backend, doc, site, records));
+}
+
+/**
+ * Opens the offline log of a board. Rejects with an Error when IndexedDB
+ * is missing or blocked, after reporting it through `onError`.
+ */
+export function openBoardOfflineLog(options: OfflineLogOptions): Promise<OpenedOfflineLog<BoardOfflineLog>> {
+  return openLog(options, (backend, doc, site, records) => BoardOfflineLog.load(backend, doc, site, records));
 }

@@ -5,10 +5,10 @@
 //! browsers) at once, behind the engine's [`OpLog`] interface.
 
 mod backend;
-mod text;
+mod log_class;
 
 pub use backend::{LogBackend, LogWrite, StoredRecords};
-pub use text::JsTextOfflineLog;
+pub use log_class::{JsBoardOfflineLog, JsTextOfflineLog};
 
 use echostream::{LoggedOp, OpId, OpLog, Operation, SiteId, Snapshot, VectorClock};
 use serde::{Deserialize, Serialize};
