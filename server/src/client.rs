@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context};
 use echostream::sync::Client;
 use echostream::{LoggedOp, OpId, SiteId};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -227,6 +227,18 @@ impl<Op: DocumentOp> NativeClient<Op> {
         let event = match tokio::time::timeout(timeout, next_event::<Op>(&mut self.socket)).await {
             Err(_) => return Ok(None),
             Ok(event) => event?,
+        };
+        self.handle(&event).await?;
+        Ok(Some(event))
+    }
+
+    /// Handles one message if one has arrived, without waiting. Unlike
+    /// `poll` with a zero timeout, this never waits for the timer, whose
+    /// resolution is a millisecond.
+    pub async fn poll_ready(&mut self) -> anyhow::Result<Option<ServerEvent<Op>>> {
+        let event = match next_event::<Op>(&mut self.socket).now_or_never() {
+            None => return Ok(None),
+            Some(event) => event?,
         };
         self.handle(&event).await?;
         Ok(Some(event))

@@ -45,6 +45,13 @@ pub struct ReplayArgs {
     #[arg(long, requires = "to")]
     doc: Option<DocumentId>,
 
+    /// With `--to`: keep typing while an operation is in flight, so that
+    /// the edits made meanwhile go out composed as one operation. By
+    /// default each transaction is sent once the previous one is
+    /// acknowledged.
+    #[arg(long, requires = "to")]
+    no_wait: bool,
+
     /// For a concurrent trace: integrate the transactions in another
     /// causal order, chosen by this seed. The final text is the same for
     /// every seed. Without it, the order of the file is used.
@@ -88,7 +95,7 @@ struct Outcome {
 /// final text differs from `endContent` or the trace cannot be replayed.
 pub fn run(args: ReplayArgs) -> ExitCode {
     if let (Some(url), Some(doc)) = (&args.to, &args.doc) {
-        return super::replay_remote::run(&args.file, url, doc, args.json);
+        return super::replay_remote::run(&args.file, url, doc, args.json, args.no_wait);
     }
     let outcome = match replay_file(&args) {
         Ok(replayed) => outcome(&replayed),

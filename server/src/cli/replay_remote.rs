@@ -39,6 +39,8 @@ struct RemoteOutcome {
     doc: String,
     /// Transactions typed, each one local edit.
     transactions: usize,
+    /// Whether typing went on while an operation was in flight.
+    no_wait: bool,
     /// Patches in those transactions.
     patches: usize,
     /// Operations the server acknowledged: local edits made while one
@@ -58,8 +60,11 @@ struct RemoteOutcome {
 }
 
 /// Replays `file` into `doc` on the server at `url` and prints the
-/// outcome. Exits with failure when the text differs from `endContent`.
-pub fn run(file: &Path, url: &str, doc: &DocumentId, json: bool) -> ExitCode {
+/// outcome. Each transaction is one operation, sent once the previous one
+/// is acknowledged, unless `no_wait` is set: then typing goes on while an
+/// operation is in flight, and the edits made meanwhile are sent composed
+/// as one. Exits with failure when the text differs from `endContent`.
+pub fn run(file: &Path, url: &str, doc: &DocumentId, json: bool, no_wait: bool) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -70,7 +75,7 @@ pub fn run(file: &Path, url: &str, doc: &DocumentId, json: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = match runtime.block_on(replay(file, url, doc)) {
+    let outcome = match runtime.block_on(replay(file, url, doc, no_wait)) {
         Ok(outcome) => outcome,
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -90,7 +95,12 @@ pub fn run(file: &Path, url: &str, doc: &DocumentId, json: bool) -> ExitCode {
     }
 }
 
-async fn replay(file: &Path, url: &str, doc: &DocumentId) -> anyhow::Result<RemoteOutcome> {
+async fn replay(
+    file: &Path,
+    url: &str,
+    doc: &DocumentId,
+    no_wait: bool,
+) -> anyhow::Result<RemoteOutcome> {
     let text = input::read_text(file)?;
     let trace = SequentialTrace::from_json(&text)
         .with_context(|| format!("failed to read {}", file.display()))?;
@@ -121,9 +131,13 @@ async fn replay(file: &Path, url: &str, doc: &DocumentId) -> anyhow::Result<Remo
             .edit(op)
             .await
             .with_context(|| format!("transaction {index} does not apply"))?;
-        // Take in what arrived without waiting, so that acknowledgements
-        // release the next send while typing goes on.
-        while client.poll(Duration::ZERO).await?.is_some() {}
+        if no_wait {
+            // Take in what arrived without waiting, so that
+            // acknowledgements release the next send while typing goes on.
+            while client.poll_ready().await?.is_some() {}
+        } else {
+            client.flush(FLUSH_TIMEOUT).await?;
+        }
     }
     client.flush(FLUSH_TIMEOUT).await?;
     let seconds = started.elapsed().as_secs_f64();
@@ -136,6 +150,7 @@ async fn replay(file: &Path, url: &str, doc: &DocumentId) -> anyhow::Result<Remo
         server: url.to_owned(),
         doc: doc.to_string(),
         transactions: trace.txns.len(),
+        no_wait,
         patches: trace.patch_count(),
         acknowledged: client.ack_latencies().len(),
         revision: client.revision(),
