@@ -1,7 +1,7 @@
-// Tests of TextSync with its IndexedDB log in headless Chromium: edits
-// made while the server is down survive a reload, and after the server
-// comes back they are sent again under their original ids and committed
-// once; two tabs keep their pending operations apart.
+// Tests of TextSync with its IndexedDB log in headless Chromium. Edits
+// made while the server is down survive a reload. After the server comes
+// back they are sent again under their original ids and committed once.
+// Two tabs keep their pending operations apart.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";

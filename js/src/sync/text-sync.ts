@@ -21,7 +21,7 @@ import type { SessionEvents, SyncOptions } from "./session.js";
 /** Options of `TextSync.open`. */
 export type TextSyncOptions = SyncOptions;
 
-/** Where a change to the local document came from. */
+/** The source of a change to the local document. */
 export type ChangeOrigin = "remote" | "undo" | "redo" | "snapshot";
 
 /** The events of a `TextSync`. */
