@@ -1,0 +1,185 @@
+// Builds the page: opens the document named in the address bar and wires
+// the board, the text pad, presence and the connection controls to it.
+
+import { BoardTools } from "./board-tools";
+import { BoardView } from "./board-view";
+import { currentDocumentId, documentLink, newDocumentId } from "./document-link";
+import { openSession } from "./engine";
+import { exportSceneFile, importSceneFile } from "./excalidraw-file";
+import { loadIdentity, saveIdentity } from "./identity";
+import type { Point, Session } from "./model";
+import { PresenceView } from "./presence-view";
+import { ShapeTextEditor } from "./shape-text-editor";
+import { TextPad } from "./text-pad";
+import { Toolbar } from "./toolbar";
+
+/** Remote changes that add at least this many shapes at once (an import) refit the view. */
+const REFIT_SHAPE_COUNT = 5;
+
+function required<T extends Element>(selector: string): T {
+  const element = document.querySelector<T>(selector);
+  if (!element) {
+    throw new Error(`the page has no element matching ${selector}`);
+  }
+  return element;
+}
+
+function showError(message: string): void {
+  const banner = required<HTMLElement>("[data-testid=error]");
+  banner.textContent = message;
+  banner.hidden = false;
+}
+
+function start(session: Session): void {
+  const identity = loadIdentity();
+  const { board, pad, presence, connection } = session;
+
+  const stage = required<HTMLElement>(".board-stage");
+  const view = new BoardView(stage, board);
+  const editor = new ShapeTextEditor(stage, board, view);
+  const tools = new BoardTools(board, view, editor);
+  const presenceView = new PresenceView(board, view, required("[data-testid=roster]"));
+  const textPad = new TextPad(required(".pad-host"), pad);
+  const fileInput = required<HTMLInputElement>("[data-testid=import-file]");
+  new Toolbar(required(".toolbar"), board, view, tools, {
+    onImport: () => fileInput.click(),
+    onExport: () => exportSceneFile(board, session.documentId),
+  });
+
+  // Board changes are drawn once per frame; the open shape editor follows
+  // each change at once, so that its value never lags behind the model.
+  let renderQueued = false;
+  let renders = 0;
+  const scheduleRender = (): void => {
+    if (renderQueued) {
+      return;
+    }
+    renderQueued = true;
+    requestAnimationFrame(() => {
+      renderQueued = false;
+      view.render();
+      renders++;
+      document.body.dataset.renders = String(renders);
+    });
+  };
+  let shapeCount = board.shapes().length;
+  board.subscribe((event) => {
+    editor.refresh(event);
+    const count = board.shapes().length;
+    const refit = !event.local && (count - shapeCount >= REFIT_SHAPE_COUNT || shapeCount === 0);
+    shapeCount = count;
+    if (refit) {
+      view.render();
+      view.fitToContent();
+    } else {
+      scheduleRender();
+    }
+  });
+
+  presence.update({ name: identity.name, color: identity.color, pointer: null, selection: [], cursor: null });
+  presence.subscribe(() => {
+    const peers = presence.peers();
+    view.setShapeCarets(peers);
+    presenceView.update(peers);
+    textPad.renderPeers(peers);
+    scheduleRender();
+  });
+  pad.subscribe(() => textPad.renderPeers(presence.peers()));
+
+  let pointer: Point | null = null;
+  let pointerQueued = false;
+  tools.onPointer = (p) => {
+    pointer = p;
+    if (!pointerQueued) {
+      pointerQueued = true;
+      requestAnimationFrame(() => {
+        pointerQueued = false;
+        presence.update({ pointer });
+      });
+    }
+  };
+  tools.onSelectionChange = () => presence.update({ selection: [...view.selection] });
+  textPad.onCursor = (cursor) => presence.update({ cursor });
+  editor.onCursor = (cursor) => presence.update({ cursor, selection: [...view.selection] });
+
+  bindHeader(session, identity);
+  fileInput.addEventListener("change", async () => {
+    const file = fileInput.files?.[0];
+    fileInput.value = "";
+    if (!file) {
+      return;
+    }
+    try {
+      await importSceneFile(board, file);
+      view.render();
+      view.fitToContent();
+    } catch (error) {
+      showError(error instanceof Error ? error.message : String(error));
+    }
+  });
+
+  view.render();
+  if (board.shapes().length > 0) {
+    view.fitToContent();
+  }
+  window.addEventListener("resize", () => view.renderSelection());
+
+  // Read-only handle for the browser tests and the console.
+  Object.assign(window, {
+    echostream: {
+      session,
+      view,
+      snapshot: () => ({ shapes: board.shapes(), text: pad.text(), status: connection.status() }),
+    },
+  });
+  document.body.dataset.ready = "true";
+}
+
+function bindHeader(session: Session, identity: { name: string; color: string }): void {
+  const { connection, presence } = session;
+  required("[data-testid=document-id]").textContent = session.documentId;
+
+  required("[data-action=new-document]").addEventListener("click", () => {
+    window.location.href = documentLink(newDocumentId());
+  });
+  const shareStatus = required<HTMLElement>("[data-testid=share-status]");
+  required("[data-action=share]").addEventListener("click", async () => {
+    const link = documentLink(session.documentId);
+    try {
+      await navigator.clipboard.writeText(link);
+      shareStatus.textContent = "Link copied";
+    } catch {
+      shareStatus.textContent = link;
+    }
+    shareStatus.dataset.link = link;
+  });
+
+  const nameInput = required<HTMLInputElement>("[data-testid=name]");
+  nameInput.value = identity.name;
+  nameInput.style.setProperty("--own-color", identity.color);
+  nameInput.addEventListener("change", () => {
+    const name = nameInput.value.trim().slice(0, 24) || identity.name;
+    nameInput.value = name;
+    identity.name = name;
+    saveIdentity(identity);
+    presence.update({ name });
+  });
+
+  const indicator = required<HTMLElement>("[data-testid=connection]");
+  const label = indicator.querySelector(".connection-label") as HTMLElement;
+  const onlineSwitch = required<HTMLInputElement>("[data-testid=online]");
+  const showStatus = (): void => {
+    const status = connection.status();
+    indicator.dataset.status = status;
+    label.textContent = status;
+    onlineSwitch.checked = status !== "offline";
+  };
+  connection.subscribe(showStatus);
+  showStatus();
+  onlineSwitch.addEventListener("change", () => connection.setOnline(onlineSwitch.checked));
+}
+
+const documentId = currentDocumentId();
+openSession({ documentId, identity: loadIdentity() })
+  .then(start)
+  .catch((error: unknown) => showError(`cannot open the document: ${error instanceof Error ? error.message : String(error)}`));

@@ -1,0 +1,161 @@
+// The demo's view of a session: what the page reads and changes. The one
+// implementation lives in engine.ts, on top of the npm package; every other
+// module of the demo codes against these types only.
+
+/** A point in board coordinates (CSS pixels at zoom 1). */
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** The kinds of shape that the toolbar can draw. */
+export type ShapeKind =
+  | "rectangle"
+  | "ellipse"
+  | "diamond"
+  | "line"
+  | "arrow"
+  | "freedraw"
+  | "text"
+  | "sticky";
+
+/** One shape on the board, as the page draws it. */
+export interface Shape {
+  id: string;
+  kind: ShapeKind;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  strokeColor: string;
+  /** A CSS color, or "transparent" for no fill. */
+  backgroundColor: string;
+  strokeWidth: number;
+  /** Points relative to (x, y), for line, arrow and freedraw. */
+  points: Point[];
+  /** Id of the shape that the first point of an arrow is attached to. */
+  startBinding: string | null;
+  /** Id of the shape that the last point of an arrow is attached to. */
+  endBinding: string | null;
+  /** Groups the shape belongs to, innermost first, as Excalidraw orders them. */
+  groupIds: string[];
+  /** The shape's collaborative text (text shapes, sticky notes, labels). */
+  text: string;
+  fontSize: number;
+}
+
+/** Properties that can be set on an existing shape. */
+export type ShapeProps = Partial<Omit<Shape, "id" | "kind" | "text">>;
+
+/** A text edit in UTF-16 offsets: delete `deleteCount` at `index`, then insert. */
+export interface TextChange {
+  index: number;
+  deleteCount: number;
+  insert: string;
+}
+
+/**
+ * What a listener learns about a change: whether the page made it, and, for
+ * a remote text change, how a UTF-16 position of the old text maps into the
+ * new one.
+ */
+export interface ChangeEvent {
+  local: boolean;
+  /** Maps a caret position through the remote change of the text of `target`. */
+  mapPosition?: (target: TextTarget, position: number) => number;
+}
+
+/** Which text a caret is in: the text pad, or the text of one shape. */
+export type TextTarget = { kind: "pad" } | { kind: "shape"; id: string };
+
+export type Listener = (event: ChangeEvent) => void;
+
+/** The whiteboard document of the session. */
+export interface BoardModel {
+  /** Returns the live shapes, back to front. */
+  shapes(): readonly Shape[];
+  shape(id: string): Shape | undefined;
+  /** Creates a shape on top of the others and returns its id. */
+  create(shape: Omit<Shape, "id">): string;
+  update(id: string, props: ShapeProps): void;
+  translate(ids: readonly string[], dx: number, dy: number): void;
+  remove(ids: readonly string[]): void;
+  bringToFront(ids: readonly string[]): void;
+  sendToBack(ids: readonly string[]): void;
+  /** Puts the shapes into one new group and returns the group id. */
+  group(ids: readonly string[]): string;
+  /** Removes the outermost group of each shape. */
+  ungroup(ids: readonly string[]): void;
+  editText(id: string, change: TextChange): void;
+  /** Undoes this page's last board edit; returns false when none is left. */
+  undo(): boolean;
+  redo(): boolean;
+  /** Adds the shapes of an Excalidraw scene (JSON text) to the board. */
+  importExcalidraw(json: string): void;
+  /** Returns the board as an Excalidraw scene (JSON text). */
+  exportExcalidraw(): string;
+  subscribe(listener: Listener): () => void;
+}
+
+/** The shared text document beside the board. */
+export interface TextModel {
+  text(): string;
+  edit(change: TextChange): void;
+  undo(): boolean;
+  redo(): boolean;
+  subscribe(listener: Listener): () => void;
+}
+
+/** Where a user's caret or selection sits, in UTF-16 offsets. */
+export interface TextCursor {
+  target: TextTarget;
+  anchor: number;
+  head: number;
+}
+
+/** What each user shares about themself. */
+export interface PresenceState {
+  name: string;
+  color: string;
+  /** Pointer in board coordinates, or null when it is off the board. */
+  pointer: Point | null;
+  selection: string[];
+  cursor: TextCursor | null;
+}
+
+/** Another user on the same document. */
+export interface Peer extends PresenceState {
+  /** Id of the peer's site (tab). */
+  site: string;
+}
+
+export interface PresenceChannel {
+  /** Changes the shared state of this page and sends it to the others. */
+  update(state: Partial<PresenceState>): void;
+  peers(): readonly Peer[];
+  subscribe(listener: () => void): () => void;
+}
+
+/**
+ * The state of the link to the server: "online" when connected and
+ * synchronized, "syncing" while local edits wait for acknowledgement,
+ * "connecting" while (re)connecting, "offline" when switched off by the user.
+ */
+export type ConnectionStatus = "online" | "syncing" | "connecting" | "offline";
+
+export interface Connection {
+  status(): ConnectionStatus;
+  /** Switches the link on (connect and merge) or off (work offline). */
+  setOnline(online: boolean): void;
+  subscribe(listener: () => void): () => void;
+}
+
+/** One open document: its board, its text pad, presence and connection. */
+export interface Session {
+  readonly documentId: string;
+  readonly site: string;
+  readonly board: BoardModel;
+  readonly pad: TextModel;
+  readonly presence: PresenceChannel;
+  readonly connection: Connection;
+}
