@@ -83,7 +83,18 @@ export class BoardTools {
         return shapes[i];
       }
     }
-    return undefined;
+    // A click inside a hollow shape, away from anything else, picks the
+    // smallest hollow shape around it.
+    let best: Shape | undefined;
+    let bestArea = Infinity;
+    for (const shape of shapes) {
+      const box = normalizeBox(shape);
+      if (!isLinear(shape) && containsPoint(box, p) && box.width * box.height < bestArea) {
+        best = shape;
+        bestArea = box.width * box.height;
+      }
+    }
+    return best;
   }
 
   /** Returns the shape and every shape that shares its outermost group. */

@@ -7,6 +7,8 @@ import type { Session } from "./model";
 export interface SessionOptions {
   documentId: string;
   identity: { name: string; color: string };
+  /** False to open from the offline log only, without connecting. */
+  online: boolean;
 }
 
 /** Opens the board and the text pad of `documentId` and connects them to the server of this page. */

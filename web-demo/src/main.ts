@@ -176,10 +176,28 @@ function bindHeader(session: Session, identity: { name: string; color: string })
   };
   connection.subscribe(showStatus);
   showStatus();
-  onlineSwitch.addEventListener("change", () => connection.setOnline(onlineSwitch.checked));
+  onlineSwitch.addEventListener("change", () => {
+    saveOnline(session.documentId, onlineSwitch.checked);
+    connection.setOnline(onlineSwitch.checked);
+  });
+}
+
+// The offline switch stays off across reloads of this tab, so that edits
+// made offline can be checked after a reload before they are sent.
+function offlineKey(documentId: string): string {
+  return `echostream-offline:${documentId}`;
+}
+
+function saveOnline(documentId: string, online: boolean): void {
+  if (online) {
+    sessionStorage.removeItem(offlineKey(documentId));
+  } else {
+    sessionStorage.setItem(offlineKey(documentId), "1");
+  }
 }
 
 const documentId = currentDocumentId();
-openSession({ documentId, identity: loadIdentity() })
+const online = sessionStorage.getItem(offlineKey(documentId)) === null;
+openSession({ documentId, identity: loadIdentity(), online })
   .then(start)
   .catch((error: unknown) => showError(`cannot open the document: ${error instanceof Error ? error.message : String(error)}`));

@@ -1,0 +1,132 @@
+// Two users on one document draw, move the same shape, and type into the
+// same sticky note and the text pad at the same time; both must end with
+// the same board and text, with every typed character kept.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { prepare, TestServer, User, waitUntil } from "./harness.mjs";
+import {
+  drag,
+  draw,
+  focusPadEnd,
+  isSubsequence,
+  padText,
+  shapeCenter,
+  shapes,
+  sortedCharacters,
+  stagePoint,
+} from "./ui.mjs";
+
+let server;
+let alice;
+let bob;
+
+before(async () => {
+  prepare();
+  server = await TestServer.start();
+  [alice, bob] = await Promise.all([User.launch("alice"), User.launch("bob")]);
+});
+
+after(async () => {
+  await Promise.allSettled([alice?.close(), bob?.close()]);
+  await server?.dispose();
+});
+
+/** Waits until both pages hold the same board and pad, and returns Alice's copy. */
+async function converged(timeoutMs = 10_000) {
+  let last = null;
+  await waitUntil(
+    async () => {
+      const [a, b] = await Promise.all([alice.snapshot(), bob.snapshot()]);
+      last = { a, b };
+      return a.status === "online" && b.status === "online" && JSON.stringify(a.shapes) === JSON.stringify(b.shapes) && a.text === b.text;
+    },
+    timeoutMs,
+    "both pages to hold the same board and text",
+  ).catch((error) => {
+    throw new Error(`${error.message}\nalice: ${JSON.stringify(last?.a)}\nbob: ${JSON.stringify(last?.b)}`);
+  });
+  return last.a;
+}
+
+test("two pages edit one document at once", { timeout: 120_000 }, async () => {
+  const url = `${server.url}/?doc=collab-${Date.now()}`;
+  await Promise.all([alice.open(url), bob.open(url)]);
+  await Promise.all([alice.waitOnline(), bob.waitOnline()]);
+
+  // Both draw at the same time.
+  const [rectangle, ellipse] = await Promise.all([
+    draw(alice.page, "rectangle", await stagePoint(alice.page, 0.2, 0.2), await stagePoint(alice.page, 0.35, 0.35)),
+    draw(bob.page, "ellipse", await stagePoint(bob.page, 0.5, 0.2), await stagePoint(bob.page, 0.65, 0.4)),
+  ]);
+  let board = await converged();
+  assert.equal(board.shapes.length, 2);
+  assert.deepEqual(board.shapes.map((shape) => shape.kind).sort(), ["ellipse", "rectangle"]);
+
+  // Both drag the rectangle at once: the moves add up.
+  const start = board.shapes.find((shape) => shape.id === rectangle);
+  const [fromA, fromB] = await Promise.all([shapeCenter(alice.page, rectangle), shapeCenter(bob.page, rectangle)]);
+  await Promise.all([
+    drag(alice.page, fromA, { x: fromA.x + 120, y: fromA.y }, 6),
+    drag(bob.page, fromB, { x: fromB.x, y: fromB.y + 90 }, 6),
+  ]);
+  board = await converged();
+  const moved = board.shapes.find((shape) => shape.id === rectangle);
+  const zoom = await alice.page.evaluate(() => window.echostream.view.viewport.zoom);
+  assert.ok(Math.abs(moved.x - start.x - 120 / zoom) < 1, `rectangle x moved by ${moved.x - start.x}, expected ${120 / zoom}`);
+  assert.ok(Math.abs(moved.y - start.y - 90 / zoom) < 1, `rectangle y moved by ${moved.y - start.y}, expected ${90 / zoom}`);
+  assert.ok(board.shapes.some((shape) => shape.id === ellipse));
+
+  // Alice adds a sticky note; both type into it at the same time.
+  const stickyAt = await stagePoint(alice.page, 0.3, 0.7);
+  await alice.page.click("[data-tool=sticky]");
+  await alice.page.mouse.click(stickyAt.x, stickyAt.y);
+  await alice.page.keyboard.type("plan: ");
+  board = await converged();
+  const sticky = board.shapes.find((shape) => shape.kind === "sticky");
+  assert.ok(sticky, "the sticky note reached both pages");
+  const bobSticky = await shapeCenter(bob.page, sticky.id);
+  await bob.page.mouse.dblclick(bobSticky.x, bobSticky.y);
+  await bob.page.keyboard.press("Control+End");
+  const aliceWords = "ship the board ";
+  const bobWords = "write the tests ";
+  await Promise.all([
+    alice.page.keyboard.type(aliceWords, { delay: 15 }),
+    bob.page.keyboard.type(bobWords, { delay: 15 }),
+  ]);
+  board = await converged();
+  const stickyText = board.shapes.find((shape) => shape.id === sticky.id).text;
+  assert.equal(sortedCharacters(stickyText), sortedCharacters(`plan: ${aliceWords}${bobWords}`));
+  assert.ok(isSubsequence(aliceWords, stickyText), `alice's words are in order in ${JSON.stringify(stickyText)}`);
+  assert.ok(isSubsequence(bobWords, stickyText), `bob's words are in order in ${JSON.stringify(stickyText)}`);
+  const shownSticky = await bob.page.locator(`g[data-shape-id="${sticky.id}"] .shape-text`).innerText();
+  assert.equal(shownSticky.replace(/\u200b/g, ""), stickyText);
+
+  // Both type into the text pad at the same time.
+  await Promise.all([focusPadEnd(alice.page), focusPadEnd(bob.page)]);
+  const alicePad = "Alice types the agenda. ";
+  const bobPad = "Bob adds his notes. ";
+  await Promise.all([
+    alice.page.keyboard.type(alicePad, { delay: 10 }),
+    bob.page.keyboard.type(bobPad, { delay: 10 }),
+  ]);
+  board = await converged();
+  assert.equal(sortedCharacters(board.text), sortedCharacters(alicePad + bobPad));
+  assert.ok(isSubsequence(alicePad, board.text));
+  assert.ok(isSubsequence(bobPad, board.text));
+  assert.equal(await alice.page.inputValue("[data-testid=pad]"), board.text);
+  assert.equal(await bob.page.inputValue("[data-testid=pad]"), board.text);
+
+  // Each sees the other: a roster chip, a pointer and a caret in the pad.
+  await waitUntil(async () => (await bob.page.locator(".peer-chip").count()) === 1, 5000, "bob to list alice");
+  await alice.page.mouse.move(...Object.values(await stagePoint(alice.page, 0.5, 0.5)));
+  await waitUntil(async () => (await bob.page.locator("g.peer-pointer").count()) === 1, 5000, "bob to see alice's pointer");
+  await focusPadEnd(alice.page);
+  await waitUntil(async () => (await bob.page.locator(".pad-mirror .peer-caret").count()) === 1, 5000, "bob to see alice's caret");
+
+  await Promise.all([alice.screenshot("collaboration"), bob.screenshot("collaboration")]);
+  assert.deepEqual(alice.errors, []);
+  assert.deepEqual(bob.errors, []);
+  assert.equal((await shapes(alice.page)).length, 3);
+  assert.equal(await padText(bob.page), board.text);
+});

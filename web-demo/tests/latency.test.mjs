@@ -1,0 +1,114 @@
+// Measures, for edits made in one page, the time until the other page
+// shows them: from the edit's input event in the sender to the first
+// animation frame after the receiver's DOM holds the change. Both pages run
+// on one machine, so they share the clock (performance.timeOrigin + now()).
+// Prints p50 and p99; BENCHMARKS.md records the figures.
+
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { OUTPUT_DIR, prepare, TestServer, User, waitUntil } from "./harness.mjs";
+import { draw, focusPadEnd, stagePoint } from "./ui.mjs";
+
+const SAMPLES = Number(process.env.ECHOSTREAM_LATENCY_SAMPLES ?? 200);
+
+let server;
+let alice;
+let bob;
+
+before(async () => {
+  prepare();
+  server = await TestServer.start();
+  [alice, bob] = await Promise.all([User.launch("alice"), User.launch("bob")]);
+});
+
+after(async () => {
+  await Promise.allSettled([alice?.close(), bob?.close()]);
+  await server?.dispose();
+});
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Installs in the receiving page a recorder of when each marker first shows. */
+async function installRecorder(page) {
+  await page.evaluate(() => {
+    const { session, view } = window.echostream;
+    const seen = new Map();
+    const now = () => performance.timeOrigin + performance.now();
+    const check = () => {
+      const pad = document.querySelector("[data-testid=pad]").value;
+      for (const match of pad.matchAll(/<(\d+)>/g)) {
+        if (!seen.has(`t${match[1]}`)) {
+          seen.set(`t${match[1]}`, null);
+          requestAnimationFrame(() => seen.set(`t${match[1]}`, now()));
+        }
+      }
+      for (const element of document.querySelectorAll("g.shapes > g")) {
+        const id = element.getAttribute("data-shape-id");
+        const shape = session.board.shape(id);
+        const key = shape ? `b${Math.round(shape.x)}` : "";
+        if (shape && !seen.has(key) && element.isConnected) {
+          seen.set(key, null);
+          requestAnimationFrame(() => seen.set(key, now()));
+        }
+      }
+    };
+    session.pad.subscribe(check);
+    view.onRender(check);
+    window.latencySeen = seen;
+  });
+}
+
+test("edit latency between two pages", { timeout: 300_000 }, async () => {
+  const url = `${server.url}/?doc=latency-${Date.now()}`;
+  await Promise.all([alice.open(url), bob.open(url)]);
+  await Promise.all([alice.waitOnline(), bob.waitOnline()]);
+  const shape = await draw(alice.page, "rectangle", await stagePoint(alice.page, 0.3, 0.3), await stagePoint(alice.page, 0.4, 0.4));
+  await waitUntil(async () => (await bob.snapshot()).shapes.length === 1, 10_000, "bob to see the rectangle");
+  await installRecorder(bob.page);
+  await focusPadEnd(alice.page);
+
+  const text = [];
+  const board = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    // A keystroke in the pad: the textarea changes and fires input, as typing does.
+    const sentText = await alice.page.evaluate((n) => {
+      const pad = document.querySelector("[data-testid=pad]");
+      const at = performance.timeOrigin + performance.now();
+      pad.setRangeText(`<${n}>`, pad.value.length, pad.value.length, "end");
+      pad.dispatchEvent(new InputEvent("input", { inputType: "insertText", data: `<${n}>` }));
+      return at;
+    }, i);
+    await waitUntil(() => bob.page.evaluate((key) => Boolean(window.latencySeen.get(key)), `t${i}`), 5000, `bob to show <${i}>`);
+    text.push((await bob.page.evaluate((key) => window.latencySeen.get(key), `t${i}`)) - sentText);
+
+    // A move of the rectangle to a new whole-number x, as a drop does.
+    const { sentAt, x } = await alice.page.evaluate((id) => {
+      const { board: model } = window.echostream.session;
+      const at = performance.timeOrigin + performance.now();
+      const current = model.shape(id);
+      model.translate([id], 1, 0);
+      return { sentAt: at, x: Math.round(current.x + 1) };
+    }, shape);
+    await waitUntil(() => bob.page.evaluate((key) => Boolean(window.latencySeen.get(key)), `b${x}`), 5000, `bob to show x=${x}`);
+    board.push((await bob.page.evaluate((key) => window.latencySeen.get(key), `b${x}`)) - sentAt);
+  }
+
+  const report = {};
+  for (const [name, samples] of Object.entries({ text, board })) {
+    const sorted = [...samples].sort((p, q) => p - q);
+    report[name] = { samples: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] };
+    console.log(`latency ${name}: ${sorted.length} edits, p50 ${report[name].p50.toFixed(1)} ms, p99 ${report[name].p99.toFixed(1)} ms, max ${report[name].max.toFixed(1)} ms`);
+  }
+  const path = join(OUTPUT_DIR, "latency.json");
+  writeFileSync(path, JSON.stringify(report, null, 2));
+  console.log(`latency figures: ${path}`);
+  await bob.screenshot("latency");
+  assert.equal(text.length, SAMPLES);
+  assert.equal(board.length, SAMPLES);
+  assert.deepEqual(alice.errors, []);
+  assert.deepEqual(bob.errors, []);
+});
