@@ -79,9 +79,17 @@ export class ShapeTextEditor {
     this.view.editing = null;
     this.textarea.hidden = true;
     const shape = this.board.shape(id);
-    // A text shape left empty is removed, as in other whiteboards.
-    if (shape && shape.kind === "text" && shape.text.trim() === "") {
-      this.board.remove([id]);
+    // A text shape left empty is removed, as in other whiteboards; one with
+    // text takes the size of its lines.
+    if (shape && shape.kind === "text") {
+      if (shape.text.trim() === "") {
+        this.board.remove([id]);
+      } else {
+        const size = measureText(shape.text, shape.fontSize);
+        if (Math.abs(size.width - shape.width) > 0.5 || Math.abs(size.height - shape.height) > 0.5) {
+          this.board.update(id, size);
+        }
+      }
     }
     this.onCursor(null);
     this.view.render();
@@ -131,4 +139,21 @@ export class ShapeTextEditor {
       head: backward ? selectionStart : selectionEnd,
     });
   }
+}
+
+/** The family of `--label-font` in style.css. */
+const LABEL_FONT_FAMILY = '"Segoe UI", system-ui, sans-serif';
+
+let measureContext: CanvasRenderingContext2D | null = null;
+
+/** Returns the box that `text` takes in the label font (line height 1.25), in board units. */
+function measureText(text: string, fontSize: number): { width: number; height: number } {
+  measureContext ??= document.createElement("canvas").getContext("2d");
+  const lines = text.split("\n");
+  let width = 0;
+  if (measureContext) {
+    measureContext.font = `${fontSize}px ${LABEL_FONT_FAMILY}`;
+    width = Math.max(...lines.map((line) => measureContext?.measureText(line).width ?? 0));
+  }
+  return { width: Math.ceil(width) + 2, height: Math.ceil(lines.length * fontSize * 1.25) };
 }

@@ -91,7 +91,7 @@ export class TestServer {
   }
 
   async launch() {
-    const child = spawn(SERVER_BINARY, ["serve", "--addr", `127.0.0.1:${this.port}`, "--data", this.dataDir, "--static", DIST_DIR], {
+    const child = spawn(SERVER_BINARY, ["serve", "--addr", `127.0.0.1:${this.port}`, "--data", this.dataDir, "--static-dir", DIST_DIR], {
       cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "info" },
