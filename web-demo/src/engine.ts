@@ -1,6 +1,6 @@
 // The one module of the demo that talks to the npm package `echostream`.
 // It adapts the package's documents, sync clients and offline logs to the
-// small interfaces in model.ts; it holds no engine logic of its own.
+// small interfaces in model.ts. It contains no engine logic of its own.
 
 import type { Session } from "./model";
 

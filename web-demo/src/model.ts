@@ -152,7 +152,10 @@ export interface Connection {
 
 /** One open document: its board, its text pad, presence and connection. */
 export interface Session {
+  /** The id in the page's address; the board and the pad are two server documents named after it. */
   readonly documentId: string;
+  readonly boardDocumentId: string;
+  readonly padDocumentId: string;
   readonly site: string;
   readonly board: BoardModel;
   readonly pad: TextModel;

@@ -1,6 +1,6 @@
 // Measures, for edits made in one page, the time until the other page
 // shows them: from the edit's input event in the sender to the first
-// animation frame after the receiver's DOM holds the change. Both pages run
+// animation frame after the receiver's DOM contains the change. Both pages run
 // on one machine, so they share the clock (performance.timeOrigin + now()).
 // Prints p50 and p99; BENCHMARKS.md records the figures.
 
