@@ -6,7 +6,6 @@ import type { Session } from "./model";
 
 export interface SessionOptions {
   documentId: string;
-  identity: { name: string; color: string };
   /** False to open from the offline log only, without connecting. */
   online: boolean;
 }

@@ -6,7 +6,7 @@ import { BoardView } from "./board-view";
 import { currentDocumentId, documentLink, newDocumentId } from "./document-link";
 import { openSession } from "./engine";
 import { exportSceneFile, importSceneFile } from "./excalidraw-file";
-import { loadIdentity, saveIdentity } from "./identity";
+import { identityOf } from "./identity";
 import type { Point, Session } from "./model";
 import { PresenceView } from "./presence-view";
 import { ShapeTextEditor } from "./shape-text-editor";
@@ -31,7 +31,6 @@ function showError(message: string): void {
 }
 
 function start(session: Session): void {
-  const identity = loadIdentity();
   const { board, pad, presence, connection } = session;
 
   const stage = required<HTMLElement>(".board-stage");
@@ -76,7 +75,7 @@ function start(session: Session): void {
     }
   });
 
-  presence.update({ name: identity.name, color: identity.color, pointer: null, selection: [], cursor: null });
+  presence.update({ pointer: null, selection: [], cursor: null });
   presence.subscribe(() => {
     const peers = presence.peers();
     view.setShapeCarets(peers);
@@ -102,7 +101,7 @@ function start(session: Session): void {
   textPad.onCursor = (cursor) => presence.update({ cursor });
   editor.onCursor = (cursor) => presence.update({ cursor, selection: [...view.selection] });
 
-  bindHeader(session, identity);
+  bindHeader(session);
   fileInput.addEventListener("change", async () => {
     const file = fileInput.files?.[0];
     fileInput.value = "";
@@ -135,8 +134,8 @@ function start(session: Session): void {
   document.body.dataset.ready = "true";
 }
 
-function bindHeader(session: Session, identity: { name: string; color: string }): void {
-  const { connection, presence } = session;
+function bindHeader(session: Session): void {
+  const { connection } = session;
   required("[data-testid=document-id]").textContent = session.documentId;
 
   required("[data-action=new-document]").addEventListener("click", () => {
@@ -154,16 +153,10 @@ function bindHeader(session: Session, identity: { name: string; color: string })
     shareStatus.dataset.link = link;
   });
 
-  const nameInput = required<HTMLInputElement>("[data-testid=name]");
-  nameInput.value = identity.name;
-  nameInput.style.setProperty("--own-color", identity.color);
-  nameInput.addEventListener("change", () => {
-    const name = nameInput.value.trim().slice(0, 24) || identity.name;
-    nameInput.value = name;
-    identity.name = name;
-    saveIdentity(identity);
-    presence.update({ name });
-  });
+  const identity = identityOf(session.site);
+  const own = required<HTMLElement>("[data-testid=own-name]");
+  own.textContent = identity.name;
+  own.style.setProperty("--peer-color", identity.color);
 
   const indicator = required<HTMLElement>("[data-testid=connection]");
   const label = indicator.querySelector(".connection-label") as HTMLElement;
@@ -198,6 +191,6 @@ function saveOnline(documentId: string, online: boolean): void {
 
 const documentId = currentDocumentId();
 const online = sessionStorage.getItem(offlineKey(documentId)) === null;
-openSession({ documentId, identity: loadIdentity(), online })
+openSession({ documentId, online })
   .then(start)
   .catch((error: unknown) => showError(`cannot open the document: ${error instanceof Error ? error.message : String(error)}`));

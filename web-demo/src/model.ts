@@ -115,8 +115,6 @@ export interface TextCursor {
 
 /** What each user shares about themself. */
 export interface PresenceState {
-  name: string;
-  color: string;
   /** Pointer in board coordinates, or null when it is off the board. */
   pointer: Point | null;
   selection: string[];
@@ -127,6 +125,8 @@ export interface PresenceState {
 export interface Peer extends PresenceState {
   /** Id of the peer's site (tab). */
   site: string;
+  name: string;
+  color: string;
 }
 
 export interface PresenceChannel {
