@@ -66,7 +66,7 @@ impl<'de> Deserialize<'de> for SiteId {
     }
 }
 
-/// How two vector clocks relate in the happened-before order.
+/// The relation of two vector clocks in the happened-before order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ClockOrdering {
     /// Everything the first clock saw, the second saw too, and more.

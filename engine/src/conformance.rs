@@ -1,7 +1,7 @@
 //! Checks of text operations against language-neutral JSON-lines vectors,
 //! shared with the JavaScript tests and other implementations.
 //!
-//! Each line is one record, told apart by its keys:
+//! Each line is one record, distinguished by its keys:
 //!
 //! - apply: `{"doc": s, "op": o, "result": s}`, or `"error": true` in
 //!   place of `result` when the operation must be rejected;

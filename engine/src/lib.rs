@@ -32,12 +32,15 @@
 
 #![deny(missing_docs)]
 
+pub mod board;
 mod clock;
 pub mod conformance;
 mod operation;
 pub mod oplog;
 mod side;
+pub mod sync;
 pub mod text;
+pub mod trace;
 
 pub use clock::{ClockOrdering, SiteId, SiteIdError, VectorClock};
 pub use operation::Operation;

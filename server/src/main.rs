@@ -13,9 +13,17 @@ struct Args {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Check the text engine against JSON-lines OT vector files.
+    Vectors(cli::vectors::VectorsArgs),
+    /// Replay an editing trace and compare the result with its endContent.
+    Replay(cli::replay::ReplayArgs),
+}
 
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    match args.command {}
+    match args.command {
+        Command::Vectors(args) => cli::vectors::run(args),
+        Command::Replay(args) => cli::replay::run(args),
+    }
 }

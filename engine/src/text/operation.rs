@@ -23,10 +23,18 @@ type Components = SmallVec<[Component; 3]>;
 /// type: `[5, "hi", {"d": 2}]` keeps 5 code points, inserts "hi" and
 /// deletes the next 2.
 ///
-/// Operations built with the builder methods are always normalized: no
+/// The constructors ([`insert_at`](TextOp::insert_at) and the others) and
+/// every transform, compose and invert return normalized operations: no
 /// empty components, no two neighbours of the same kind, no trailing
-/// retain. Operations read from JSON are kept as written until
-/// [`normalize`](TextOp::normalize)d; every function accepts both.
+/// retain. The builder methods skip empty components and merge neighbours
+/// but keep a trailing [`retain`](TextOp::retain). Operations read from
+/// JSON are kept as written until [`normalize`](TextOp::normalize)d; every
+/// function accepts both.
+///
+/// Lengths saturate at `usize::MAX` instead of overflowing, so that an
+/// operation read from outside with absurd counts is rejected by
+/// [`TextDocument::apply`](super::TextDocument::apply) instead of
+/// panicking: no document is that long.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct TextOp {
     components: Components,
@@ -50,6 +58,7 @@ impl TextOp {
         let mut op = TextOp::new();
         op.retain(pos);
         op.insert(text);
+        op.trim();
         op
     }
 
@@ -58,6 +67,7 @@ impl TextOp {
         let mut op = TextOp::new();
         op.retain(range.start);
         op.delete(range.end.saturating_sub(range.start));
+        op.trim();
         op
     }
 
@@ -67,6 +77,7 @@ impl TextOp {
         let mut op = TextOp::new();
         op.retain(pos);
         op.delete_text(text);
+        op.trim();
         op
     }
 
@@ -77,6 +88,7 @@ impl TextOp {
         op.retain(range.start);
         op.insert(text);
         op.delete(range.end.saturating_sub(range.start));
+        op.trim();
         op
     }
 
@@ -99,7 +111,7 @@ impl TextOp {
             return self;
         }
         if let Some(Component::Retain(last)) = self.components.last_mut() {
-            *last += n;
+            *last = last.saturating_add(n);
         } else {
             self.components.push(Component::Retain(n));
         }
@@ -126,9 +138,9 @@ impl TextOp {
             return self;
         }
         match self.components.last_mut() {
-            Some(Component::Delete(last)) => *last += n,
+            Some(Component::Delete(last)) => *last = last.saturating_add(n),
             Some(last @ Component::DeleteText(_)) => {
-                *last = Component::Delete(last.len() + n);
+                *last = Component::Delete(last.len().saturating_add(n));
             }
             _ => self.components.push(Component::Delete(n)),
         }
@@ -143,7 +155,9 @@ impl TextOp {
         }
         match self.components.last_mut() {
             Some(Component::DeleteText(last)) => last.push_str(text),
-            Some(Component::Delete(last)) => *last += text.chars().count(),
+            Some(Component::Delete(last)) => {
+                *last = last.saturating_add(text.chars().count());
+            }
             _ => self.components.push(Component::DeleteText(text.to_owned())),
         }
         self
@@ -209,7 +223,7 @@ impl TextOp {
                 Component::Insert(_) => 0,
                 other => other.len(),
             })
-            .sum()
+            .fold(0, usize::saturating_add)
     }
 
     /// Returns the length of the same span after the operation: its
@@ -222,7 +236,7 @@ impl TextOp {
                 Component::Insert(text) => text.chars().count(),
                 _ => 0,
             })
-            .sum()
+            .fold(0, usize::saturating_add)
     }
 
     /// Returns the length of a document of `base` code points after the
@@ -235,7 +249,7 @@ impl TextOp {
                 actual: base,
             });
         }
-        Ok(base - span + self.target_len())
+        Ok((base - span).saturating_add(self.target_len()))
     }
 
     /// Returns the operation that undoes this one without the document, or

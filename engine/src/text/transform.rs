@@ -27,10 +27,14 @@ impl TextOp {
                     }
                 }
                 Piece::Insert(text) => {
-                    if side == Side::Left && reader.peek_kind() == Some(Kind::Insert) {
-                        if let Some(piece) = reader.take_whole() {
-                            out.push_piece(piece);
-                        }
+                    // Every insert of this operation at this place goes
+                    // first, even when it is split over several raw
+                    // components, so that the pair converges.
+                    while side == Side::Left && reader.peek_kind() == Some(Kind::Insert) {
+                        let Some(piece) = reader.take_whole() else {
+                            break;
+                        };
+                        out.push_piece(piece);
                     }
                     out.retain(text.chars().count());
                 }
@@ -70,16 +74,16 @@ impl TextOp {
                 break;
             }
             match piece {
-                Piece::Retain(n) => base += n,
+                Piece::Retain(n) => base = base.saturating_add(n),
                 Piece::Insert(text) => {
                     if base < pos || side == Side::Right {
-                        moved += text.chars().count();
+                        moved = moved.saturating_add(text.chars().count());
                     }
                 }
                 deleted => {
                     let n = deleted.len();
                     moved -= n.min(pos - base);
-                    base += n;
+                    base = base.saturating_add(n);
                 }
             }
         }

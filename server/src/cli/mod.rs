@@ -1,1 +1,5 @@
 //! One module per subcommand of the `echostream` command.
+
+mod input;
+pub mod replay;
+pub mod vectors;

@@ -1,0 +1,382 @@
+//! Export of boards as Excalidraw scenes.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{json, Map, Value};
+
+use crate::board::{Board, PropertyValue, Shape, ShapeId, ShapeKind};
+
+/// The digits of fractional indices, in ASCII order.
+const DIGITS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Returns the `position`-th key of a sequence of fractional indices in
+/// the format Excalidraw uses (the `fractional-indexing` package): integer
+/// keys `a0` to `az`, then `b00` to `bzz`, and so on, which sort as
+/// strings in position order.
+pub fn fractional_index(position: usize) -> String {
+    let mut rest = position as u128;
+    let mut digits = 1u32;
+    while rest >= 62u128.pow(digits) {
+        rest -= 62u128.pow(digits);
+        digits += 1;
+    }
+    let mut key = vec![b'a' + (digits - 1) as u8];
+    let mut tail = Vec::with_capacity(digits as usize);
+    for _ in 0..digits {
+        tail.push(DIGITS[(rest % 62) as usize]);
+        rest /= 62;
+    }
+    tail.reverse();
+    key.extend(tail);
+    String::from_utf8(key).expect("fractional index digits are ASCII")
+}
+
+/// Returns the Excalidraw scene of a board: one element per shape, bottom
+/// to top, and two for a sticky note (a rectangle and its text). O(n) in
+/// the shapes and their references.
+pub fn export_scene(board: &Board) -> Value {
+    let ids = element_ids(board);
+    let mut elements = Vec::with_capacity(board.len());
+    for (id, shape) in board.iter() {
+        let element_id = &ids[&id];
+        let mut element = element(board, id, shape, &ids);
+        if shape.kind == ShapeKind::StickyNote {
+            let text_id = format!("{element_id}_text");
+            let bound = json!([{ "type": "text", "id": text_id }]);
+            let mut note = element;
+            let old = note.insert("boundElements".into(), Value::Null);
+            let mut all = old.and_then(|v| v.as_array().cloned()).unwrap_or_default();
+            all.extend(bound.as_array().cloned().unwrap_or_default());
+            note.insert("boundElements".into(), Value::Array(all));
+            elements.push(Value::Object(note));
+            element = note_text(element_id, &text_id, shape);
+        }
+        elements.push(Value::Object(element));
+    }
+    for (position, element) in elements.iter_mut().enumerate() {
+        element["index"] = Value::String(fractional_index(position));
+    }
+    json!({
+        "type": "excalidraw",
+        "version": 2,
+        "source": "echostream",
+        "elements": elements,
+        "appState": { "viewBackgroundColor": "#ffffff", "gridSize": null },
+        "files": {},
+    })
+}
+
+/// Returns each shape's element id: its `excalidrawId` when that is set
+/// and unique on the board, else its own id.
+fn element_ids(board: &Board) -> HashMap<ShapeId, String> {
+    let mut seen = HashSet::new();
+    let mut ids = HashMap::with_capacity(board.len());
+    for (id, shape) in board.iter() {
+        let source = match shape.prop("excalidrawId") {
+            Some(PropertyValue::String(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        };
+        let element_id = match source {
+            Some(s) if seen.insert(s.clone()) => s,
+            _ => id.to_string(),
+        };
+        ids.insert(id, element_id);
+    }
+    ids
+}
+
+fn type_name(kind: ShapeKind) -> &'static str {
+    match kind {
+        ShapeKind::Rectangle | ShapeKind::StickyNote => "rectangle",
+        ShapeKind::Ellipse => "ellipse",
+        ShapeKind::Diamond => "diamond",
+        ShapeKind::Line => "line",
+        ShapeKind::Arrow => "arrow",
+        ShapeKind::FreeDrawing => "freedraw",
+        ShapeKind::Text => "text",
+        ShapeKind::Image => "image",
+        ShapeKind::Frame => "frame",
+    }
+}
+
+/// Returns a JSON number, written as an integer when it is one, as
+/// Excalidraw writes most of its numbers.
+fn num(value: f64) -> Value {
+    if value.fract() == 0.0 && value.abs() < 9_007_199_254_740_992.0 {
+        json!(value as i64)
+    } else {
+        json!(value)
+    }
+}
+
+fn number(shape: &Shape, key: &str, default: f64) -> Value {
+    num(shape.number(key).unwrap_or(default))
+}
+
+fn string(shape: &Shape, key: &str, default: &str) -> Value {
+    match shape.prop(key).and_then(PropertyValue::as_str) {
+        Some(s) => json!(s),
+        None => json!(default),
+    }
+}
+
+fn string_or_null(shape: &Shape, key: &str) -> Value {
+    match shape.prop(key).and_then(PropertyValue::as_str) {
+        Some(s) => json!(s),
+        None => Value::Null,
+    }
+}
+
+fn boolean(shape: &Shape, key: &str, default: bool) -> Value {
+    match shape.prop(key) {
+        Some(PropertyValue::Bool(b)) => json!(b),
+        _ => json!(default),
+    }
+}
+
+fn reference(shape: &Shape, key: &str, ids: &HashMap<ShapeId, String>) -> Value {
+    match shape.prop(key) {
+        Some(PropertyValue::Shape(target)) => json!(ids[target]),
+        _ => Value::Null,
+    }
+}
+
+fn binding(shape: &Shape, key: &str, ids: &HashMap<ShapeId, String>) -> Value {
+    let Some(PropertyValue::Binding(binding)) = shape.prop(key) else {
+        return Value::Null;
+    };
+    let mut out = json!({
+        "elementId": ids[&binding.shape],
+        "focus": num(binding.focus),
+        "gap": num(binding.gap),
+    });
+    if let Some(point) = binding.fixed_point {
+        out["fixedPoint"] = json!([num(point.0), num(point.1)]);
+    }
+    out
+}
+
+/// Returns the fields every element has.
+fn element(
+    board: &Board,
+    id: ShapeId,
+    shape: &Shape,
+    ids: &HashMap<ShapeId, String>,
+) -> Map<String, Value> {
+    let roundness = match shape.number("roundness") {
+        Some(kind) => match shape.number("roundnessValue") {
+            Some(value) => json!({ "type": num(kind), "value": num(value) }),
+            None => json!({ "type": num(kind) }),
+        },
+        None => Value::Null,
+    };
+    let seed = shape
+        .number("seed")
+        .unwrap_or((id.0 as u32 & 0x7fff_ffff) as f64);
+    let groups: Vec<String> = shape.groups.iter().map(ToString::to_string).collect();
+    let bound: Vec<Value> = board
+        .referrers(id)
+        .into_iter()
+        .filter_map(|(by, key)| {
+            let kind = match key.as_str() {
+                "container" => "text",
+                "startBinding" | "endBinding" => "arrow",
+                _ => return None,
+            };
+            Some(json!({ "type": kind, "id": ids[&by] }))
+        })
+        .collect::<Vec<_>>();
+    // An arrow bound at both ends to one shape is listed once.
+    let mut bound_unique = Vec::with_capacity(bound.len());
+    for entry in bound {
+        if !bound_unique.contains(&entry) {
+            bound_unique.push(entry);
+        }
+    }
+
+    let mut element = json!({
+        "id": ids[&id],
+        "type": type_name(shape.kind),
+        "x": number(shape, "x", 0.0),
+        "y": number(shape, "y", 0.0),
+        "width": number(shape, "width", 0.0),
+        "height": number(shape, "height", 0.0),
+        "angle": number(shape, "angle", 0.0),
+        "strokeColor": string(shape, "strokeColor", "#1e1e1e"),
+        "backgroundColor": string(shape, "backgroundColor", "transparent"),
+        "fillStyle": string(shape, "fillStyle", "solid"),
+        "strokeWidth": number(shape, "strokeWidth", 2.0),
+        "strokeStyle": string(shape, "strokeStyle", "solid"),
+        "roughness": number(shape, "roughness", 1.0),
+        "opacity": number(shape, "opacity", 100.0),
+        "groupIds": groups,
+        "frameId": reference(shape, "frame", ids),
+        "roundness": roundness,
+        "seed": num(seed),
+        "version": 1,
+        "versionNonce": 0,
+        "isDeleted": false,
+        "boundElements": bound_unique,
+        "updated": 1,
+        "link": string_or_null(shape, "link"),
+        "locked": boolean(shape, "locked", false),
+    });
+    let fields = element.as_object_mut().expect("built as an object");
+    add_kind_fields(fields, shape, ids);
+    std::mem::take(fields)
+}
+
+/// Adds the fields of the element's type.
+fn add_kind_fields(
+    element: &mut Map<String, Value>,
+    shape: &Shape,
+    ids: &HashMap<ShapeId, String>,
+) {
+    let points = match shape.prop("points") {
+        Some(PropertyValue::Points(points)) => {
+            points.iter().map(|p| json!([num(p.0), num(p.1)])).collect()
+        }
+        _ => vec![json!([0, 0])],
+    };
+    match shape.kind {
+        ShapeKind::Line | ShapeKind::Arrow => {
+            element.insert("points".into(), Value::Array(points));
+            element.insert("lastCommittedPoint".into(), Value::Null);
+            element.insert("startBinding".into(), binding(shape, "startBinding", ids));
+            element.insert("endBinding".into(), binding(shape, "endBinding", ids));
+            element.insert(
+                "startArrowhead".into(),
+                string_or_null(shape, "startArrowhead"),
+            );
+            element.insert("endArrowhead".into(), string_or_null(shape, "endArrowhead"));
+            if shape.kind == ShapeKind::Arrow {
+                element.insert("elbowed".into(), boolean(shape, "elbowed", false));
+            } else {
+                element.insert("polygon".into(), boolean(shape, "polygon", false));
+            }
+        }
+        ShapeKind::FreeDrawing => {
+            element.insert("points".into(), Value::Array(points));
+            element.insert("pressures".into(), json!([]));
+            element.insert(
+                "simulatePressure".into(),
+                boolean(shape, "simulatePressure", true),
+            );
+            element.insert("lastCommittedPoint".into(), Value::Null);
+        }
+        ShapeKind::Text => {
+            let text = shape
+                .text
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let shown = match shape.prop("wrappedText").and_then(PropertyValue::as_str) {
+                // The wrapped text is only kept while it still wraps the
+                // same words, that is before any later edit of the text.
+                Some(wrapped) if same_words(wrapped, &text) => wrapped.to_owned(),
+                _ => text.clone(),
+            };
+            element.insert("text".into(), json!(shown));
+            element.insert("originalText".into(), json!(text));
+            element.insert("fontSize".into(), number(shape, "fontSize", 20.0));
+            element.insert("fontFamily".into(), number(shape, "fontFamily", 1.0));
+            element.insert("textAlign".into(), string(shape, "textAlign", "left"));
+            element.insert(
+                "verticalAlign".into(),
+                string(shape, "verticalAlign", "top"),
+            );
+            element.insert("containerId".into(), reference(shape, "container", ids));
+            element.insert("lineHeight".into(), number(shape, "lineHeight", 1.25));
+            element.insert("autoResize".into(), boolean(shape, "autoResize", true));
+            if let Some(baseline) = shape.number("baseline") {
+                element.insert("baseline".into(), num(baseline));
+            }
+        }
+        ShapeKind::Image => {
+            element.insert("fileId".into(), string_or_null(shape, "fileId"));
+            element.insert("status".into(), string(shape, "status", "saved"));
+            element.insert("scale".into(), json!([1, 1]));
+        }
+        ShapeKind::Frame => {
+            element.insert("name".into(), string_or_null(shape, "name"));
+        }
+        ShapeKind::Rectangle | ShapeKind::Ellipse | ShapeKind::Diamond | ShapeKind::StickyNote => {}
+    }
+}
+
+/// Returns true if `wrapped` is `text` with only line breaks and spaces
+/// changed, as wrapping to a container width does.
+fn same_words(wrapped: &str, text: &str) -> bool {
+    wrapped.split_whitespace().eq(text.split_whitespace())
+}
+
+/// Returns the text element that carries a sticky note's text, bound to
+/// the note's rectangle.
+fn note_text(note_id: &str, text_id: &str, shape: &Shape) -> Map<String, Value> {
+    let x = shape.number("x").unwrap_or(0.0);
+    let y = shape.number("y").unwrap_or(0.0);
+    let width = shape.number("width").unwrap_or(200.0);
+    let font_size = shape.number("fontSize").unwrap_or(20.0);
+    let text = shape
+        .text
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let lines = text.lines().count().max(1) as f64;
+    let element = json!({
+        "id": text_id,
+        "type": "text",
+        "x": num(x + 10.0),
+        "y": num(y + 10.0),
+        "width": num((width - 20.0).max(0.0)),
+        "height": num(lines * font_size * 1.25),
+        "angle": 0,
+        "strokeColor": string(shape, "strokeColor", "#1e1e1e"),
+        "backgroundColor": "transparent",
+        "fillStyle": "solid",
+        "strokeWidth": 2,
+        "strokeStyle": "solid",
+        "roughness": 1,
+        "opacity": 100,
+        "groupIds": shape.groups.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "frameId": Value::Null,
+        "roundness": Value::Null,
+        "seed": 1,
+        "version": 1,
+        "versionNonce": 0,
+        "isDeleted": false,
+        "boundElements": [],
+        "updated": 1,
+        "link": Value::Null,
+        "locked": false,
+        "text": text,
+        "originalText": text,
+        "fontSize": num(font_size),
+        "fontFamily": 1,
+        "textAlign": "center",
+        "verticalAlign": "middle",
+        "containerId": note_id,
+        "lineHeight": 1.25,
+        "autoResize": true,
+    });
+    match element {
+        Value::Object(map) => map,
+        _ => unreachable!("built as an object"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fractional_index;
+
+    #[test]
+    fn fractional_indices_sort_in_order() {
+        assert_eq!(fractional_index(0), "a0");
+        assert_eq!(fractional_index(61), "az");
+        assert_eq!(fractional_index(62), "b00");
+        assert_eq!(fractional_index(62 + 3843), "bzz");
+        assert_eq!(fractional_index(62 + 3844), "c000");
+        let keys: Vec<String> = (0..5000).map(fractional_index).collect();
+        assert!(keys.windows(2).all(|pair| pair[0] < pair[1]));
+    }
+}
