@@ -97,16 +97,17 @@ export class BoardTools {
     return best;
   }
 
-  /** Returns the shape and every shape that shares its outermost group. */
+  /**
+   * Returns the shape, every shape that shares its outermost group, and
+   * the labels inside them: what one click selects. A click on a label
+   * selects its container.
+   */
   withGroup(shape: Shape): string[] {
-    const outer = shape.groupIds[shape.groupIds.length - 1];
-    if (outer === undefined) {
-      return [shape.id];
-    }
-    return this.board
-      .shapes()
-      .filter((s) => s.groupIds.includes(outer))
-      .map((s) => s.id);
+    const container = shape.containerId ? this.board.shape(shape.containerId) : undefined;
+    const picked = container ?? shape;
+    const outer = picked.groupIds[picked.groupIds.length - 1];
+    const members = outer === undefined ? [picked.id] : this.board.shapes().filter((s) => s.groupIds.includes(outer)).map((s) => s.id);
+    return withLabels(this.board, members);
   }
 
   private readonly handlePointerDown = (event: PointerEvent): void => {
@@ -201,7 +202,7 @@ export class BoardTools {
       case "move":
         this.clearMovePreview(gesture.ids);
         if (Math.hypot(gesture.dx, gesture.dy) * this.view.viewport.zoom >= CLICK_SLOP) {
-          this.board.translate(gesture.ids, gesture.dx, gesture.dy);
+          this.board.translate(withLabels(this.board, gesture.ids), gesture.dx, gesture.dy);
         }
         break;
       case "resize":
@@ -241,7 +242,9 @@ export class BoardTools {
     const p = this.view.toBoard(event.clientX, event.clientY);
     const hit = this.shapeAt(p);
     if (hit && !isLinear(hit)) {
-      this.editor.open(hit.id);
+      // A shape with a label (bound text) is edited through the label.
+      const label = this.board.shapes().find((shape) => shape.containerId === hit.id);
+      this.editor.open(label?.id ?? hit.id);
       return;
     }
     if (!hit && this.tool === "select") {
@@ -346,6 +349,7 @@ export class BoardTools {
       points,
       startBinding: null,
       endBinding: null,
+      containerId: null,
       groupIds: [],
       text: "",
       fontSize: kind === "sticky" ? 18 : 20,
@@ -416,4 +420,15 @@ export class BoardTools {
     }
     return undefined;
   }
+}
+
+/** Returns the ids with the labels (bound texts) of those shapes added, which move and go with them. */
+export function withLabels(board: BoardModel, ids: readonly string[]): string[] {
+  const set = new Set(ids);
+  for (const shape of board.shapes()) {
+    if (shape.containerId && set.has(shape.containerId)) {
+      set.add(shape.id);
+    }
+  }
+  return [...set];
 }

@@ -37,6 +37,8 @@ export interface Shape {
   startBinding: string | null;
   /** Id of the shape that the last point of an arrow is attached to. */
   endBinding: string | null;
+  /** For a text shape that labels another shape (Excalidraw's bound text), that shape's id. */
+  containerId: string | null;
   /** Groups the shape belongs to, innermost first, as Excalidraw orders them. */
   groupIds: string[];
   /** The shape's collaborative text (text shapes, sticky notes, labels). */

@@ -1,7 +1,7 @@
 // The toolbar and keyboard shortcuts: tools, colors, z-order, groups,
 // delete, undo and redo.
 
-import type { BoardTools, Tool } from "./board-tools";
+import { withLabels, type BoardTools, type Tool } from "./board-tools";
 import type { BoardView } from "./board-view";
 import type { BoardModel } from "./model";
 import { htmlElement } from "./svg";
@@ -86,7 +86,7 @@ export class Toolbar {
         break;
       case "delete":
         if (selection.length > 0) {
-          this.board.remove(selection);
+          this.board.remove(withLabels(this.board, selection));
           this.tools.select([]);
         }
         break;
