@@ -12,7 +12,8 @@ import { chromium } from "playwright-core";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const OUTPUT_DIR = join(REPO_ROOT, "web-demo", "test-output");
-const SERVER_BINARY = join(REPO_ROOT, "target", "release", "echostream");
+// ECHOSTREAM_BIN runs another build of the server, and skips the cargo build.
+export const SERVER_BINARY = process.env.ECHOSTREAM_BIN ?? join(REPO_ROOT, "target", "release", "echostream");
 const DIST_DIR = join(REPO_ROOT, "web-demo", "dist");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -30,13 +31,15 @@ const CHROMIUM_ARGS = [
 
 /** Builds the server binary and checks that the demo is built; run once per test file. */
 export function prepare() {
-  const build = spawnSync("cargo", ["build", "--release", "-p", "echostream-server"], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
-    timeout: 15 * 60 * 1000,
-  });
-  if (build.status !== 0) {
-    throw new Error(`cargo build --release -p echostream-server failed with status ${build.status}`);
+  if (!process.env.ECHOSTREAM_BIN) {
+    const build = spawnSync("cargo", ["build", "--release", "-p", "echostream-server"], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "inherit", "inherit"],
+      timeout: 15 * 60 * 1000,
+    });
+    if (build.status !== 0) {
+      throw new Error(`cargo build --release -p echostream-server failed with status ${build.status}`);
+    }
   }
   if (!existsSync(join(DIST_DIR, "index.html"))) {
     throw new Error(`the demo is not built: ${DIST_DIR}/index.html is missing; run npm run build:demo`);

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { after, before, test } from "node:test";
-import { dataDir, prepare, REPO_ROOT, TestServer, User, waitUntil } from "./harness.mjs";
+import { dataDir, prepare, SERVER_BINARY, TestServer, User, waitUntil } from "./harness.mjs";
 
 const data = dataDir();
 // friendsforever_flat: 26,078 transactions, 21,362 code points at the end.
@@ -34,7 +34,7 @@ after(async () => {
 /** Runs `echostream replay FILE --to URL --doc ID` and returns its exit code and output. */
 function replayInto(file, doc) {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(join(REPO_ROOT, "target", "release", "echostream"), ["replay", file, "--to", server.wsUrl, "--doc", doc], {
+    const child = spawn(SERVER_BINARY, ["replay", file, "--to", server.wsUrl, "--doc", doc], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
