@@ -1,8 +1,14 @@
+import { resolve } from "node:path";
 import { defineConfig } from "vite";
 
-// Built into web-demo/dist, which `echostream serve` serves by default.
+// Built into web-demo/dist, which `echostream serve` serves by default. The
+// npm package `echostream` is the repository root itself, built by
+// `npm run build` into dist/.
 export default defineConfig({
   root: __dirname,
+  resolve: {
+    alias: { echostream: resolve(__dirname, "../dist/index.js") },
+  },
   base: "./",
   build: {
     outDir: "dist",

@@ -242,9 +242,7 @@ export class BoardTools {
     const p = this.view.toBoard(event.clientX, event.clientY);
     const hit = this.shapeAt(p);
     if (hit && !isLinear(hit)) {
-      // A shape with a label (bound text) is edited through the label.
-      const label = this.board.shapes().find((shape) => shape.containerId === hit.id);
-      this.editor.open(label?.id ?? hit.id);
+      this.editor.open(this.textTarget(hit));
       return;
     }
     if (!hit && this.tool === "select") {
@@ -352,6 +350,7 @@ export class BoardTools {
       containerId: null,
       groupIds: [],
       text: "",
+      hasText: kind === "text" || kind === "sticky",
       fontSize: kind === "sticky" ? 18 : 20,
     };
   }
@@ -407,6 +406,25 @@ export class BoardTools {
     if (editText) {
       this.editor.open(id);
     }
+  }
+
+  /**
+   * Returns the id of the text that a double click on `shape` edits: its
+   * own, or its label's, which is created when the shape has none.
+   */
+  private textTarget(shape: Shape): string {
+    if (shape.hasText) {
+      return shape.id;
+    }
+    const label = this.board.shapes().find((other) => other.containerId === shape.id);
+    if (label) {
+      return label.id;
+    }
+    const box = normalizeBox(shape);
+    const created = this.newShape("text", { x: box.x, y: box.y }, [], box);
+    created.containerId = shape.id;
+    created.strokeColor = shape.strokeColor;
+    return this.board.create(created);
   }
 
   /** Returns the top-most box shape under a point, which an arrow end can attach to. */

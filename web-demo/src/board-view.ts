@@ -113,8 +113,9 @@ export class BoardView {
     if (peers) {
       key += JSON.stringify(peers.map((peer) => [peer.site, peer.name, peer.color, peer.cursor]));
     }
-    // An arrow is redrawn when a shape it is attached to moves.
-    for (const bound of [shape.startBinding, shape.endBinding]) {
+    // An arrow is redrawn when a shape it is attached to moves, and a label
+    // when its container does.
+    for (const bound of [shape.startBinding, shape.endBinding, shape.containerId]) {
       const target = bound ? this.board.shape(bound) : undefined;
       if (target) {
         key += `|${target.x},${target.y},${target.width},${target.height},${target.kind}`;

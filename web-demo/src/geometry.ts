@@ -55,6 +55,10 @@ export function absolutePoints(shape: Shape, lookup: (id: string) => Shape | und
 
 /** Returns the bounding box of a shape in board coordinates. */
 export function boxOf(shape: Shape, lookup: (id: string) => Shape | undefined): Box {
+  const container = shape.containerId ? lookup(shape.containerId) : undefined;
+  if (container) {
+    return normalizeBox(container);
+  }
   if (!isLinear(shape)) {
     return normalizeBox(shape);
   }

@@ -41,13 +41,15 @@ export interface Shape {
   containerId: string | null;
   /** Groups the shape belongs to, innermost first, as Excalidraw orders them. */
   groupIds: string[];
-  /** The shape's collaborative text (text shapes, sticky notes, labels). */
+  /** The shape's collaborative text (text shapes, sticky notes, labels); "" when it has none. */
   text: string;
+  /** False for shapes without a text: a box shape gets a label as a separate text shape. */
+  hasText: boolean;
   fontSize: number;
 }
 
 /** Properties that can be set on an existing shape. */
-export type ShapeProps = Partial<Omit<Shape, "id" | "kind" | "text">>;
+export type ShapeProps = Partial<Omit<Shape, "id" | "kind" | "text" | "hasText">>;
 
 /** A text edit in UTF-16 offsets: delete `deleteCount` at `index`, then insert. */
 export interface TextChange {
@@ -129,6 +131,8 @@ export interface Peer extends PresenceState {
   site: string;
   name: string;
   color: string;
+  /** False for a peer known only by its pad cursor, which the roster leaves out. */
+  onBoard: boolean;
 }
 
 export interface PresenceChannel {

@@ -71,7 +71,9 @@ export class PresenceView {
 
   private renderRoster(): void {
     this.roster.replaceChildren(
-      ...this.peers.map((peer) => {
+      ...this.peers
+        .filter((peer) => peer.onBoard)
+        .map((peer) => {
         const chip = htmlElement("span", "peer-chip", peer.name);
         chip.style.setProperty("--peer-color", peer.color);
         chip.title = `${peer.name} is on this document`;

@@ -85,20 +85,34 @@ export function renderShape(
   }
 
   if (shape.text !== "" || shape.kind === "sticky" || label.editing || label.peers.length > 0) {
-    group.append(renderLabel(shape, box, label));
+    // A label is laid out in its container's box, so it stays centred
+    // there whoever moves or resizes the container.
+    const container = shape.containerId ? lookup(shape.containerId) : undefined;
+    const labelBox = container ? boxOfContainer(container) : box;
+    group.append(renderLabel(shape, labelBox, label, container !== undefined));
   }
   return group;
 }
 
 /** Draws a shape's text, wrapped to its box, through an HTML block in a foreignObject. */
-function renderLabel(shape: Shape, box: Box, label: LabelOptions): SVGForeignObjectElement {
+/** Returns the normalized box of a container shape. */
+export function boxOfContainer(container: Shape): Box {
+  return {
+    x: Math.min(container.x, container.x + container.width),
+    y: Math.min(container.y, container.y + container.height),
+    width: Math.abs(container.width),
+    height: Math.abs(container.height),
+  };
+}
+
+function renderLabel(shape: Shape, box: Box, label: LabelOptions, contained: boolean): SVGForeignObjectElement {
   const object = svgElement("foreignObject", {
     x: box.x,
     y: box.y,
     width: Math.max(box.width, 1),
     height: Math.max(box.height, 1),
   });
-  const block = htmlElement("div", `shape-text shape-text-${shape.kind}`);
+  const block = htmlElement("div", contained ? "shape-text shape-text-label" : `shape-text shape-text-${shape.kind}`);
   block.style.fontSize = `${shape.fontSize}px`;
   block.style.color = shape.strokeColor;
   // Under the local editor the text is drawn by the textarea, so the label

@@ -79,12 +79,12 @@ export class ShapeTextEditor {
     this.view.editing = null;
     this.textarea.hidden = true;
     const shape = this.board.shape(id);
-    // A text shape left empty is removed, as in other whiteboards; one with
-    // text takes the size of its lines.
+    // A text shape or label left empty is removed, as in other whiteboards;
+    // a free text shape with text takes the size of its lines.
     if (shape && shape.kind === "text") {
       if (shape.text.trim() === "") {
         this.board.remove([id]);
-      } else {
+      } else if (shape.containerId === null) {
         const size = measureText(shape.text, shape.fontSize);
         if (Math.abs(size.width - shape.width) > 0.5 || Math.abs(size.height - shape.height) > 0.5) {
           this.board.update(id, size);
@@ -114,7 +114,8 @@ export class ShapeTextEditor {
     if (!shape) {
       return;
     }
-    const box = normalizeBox(shape);
+    const container = shape.containerId ? this.board.shape(shape.containerId) : undefined;
+    const box = normalizeBox(container ?? shape);
     const { originX, originY, zoom } = this.view.viewport;
     const style = this.textarea.style;
     style.left = `${(box.x - originX) * zoom}px`;
@@ -123,7 +124,7 @@ export class ShapeTextEditor {
     style.height = `${Math.max(box.height, shape.fontSize * 1.6) * zoom}px`;
     style.fontSize = `${shape.fontSize * zoom}px`;
     style.color = shape.strokeColor;
-    this.textarea.dataset.kind = shape.kind;
+    this.textarea.dataset.kind = container ? "label" : shape.kind;
   }
 
   private reportCursor(): void {
