@@ -74,11 +74,11 @@ export class PresenceView {
       ...this.peers
         .filter((peer) => peer.onBoard)
         .map((peer) => {
-        const chip = htmlElement("span", "peer-chip", peer.name);
-        chip.style.setProperty("--peer-color", peer.color);
-        chip.title = `${peer.name} is on this document`;
-        return chip;
-      }),
+          const chip = htmlElement("span", "peer-chip", peer.name);
+          chip.style.setProperty("--peer-color", peer.color);
+          chip.title = `${peer.name} is on this document`;
+          return chip;
+        }),
     );
   }
 }

@@ -38,6 +38,10 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   }
   const board = new SyncedBoard(boardSync);
   const pad = new PadModel(padSync);
+  const connection = new SyncedConnection(online, [boardSync, padSync]);
+  // A local edit leaves an operation pending, which the indicator shows.
+  board.subscribe((event) => event.local && connection.changed());
+  pad.subscribe((event) => event.local && connection.changed());
   return {
     documentId: options.documentId,
     boardDocumentId,
@@ -46,7 +50,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     board,
     pad,
     presence: new SyncedPresence(boardSync, padSync),
-    connection: new SyncedConnection(online, [boardSync, padSync]),
+    connection,
   };
 }
 
