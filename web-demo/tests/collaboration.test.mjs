@@ -32,6 +32,15 @@ after(async () => {
   await server?.dispose();
 });
 
+/** Returns the text drawn in a shape, without the carets of other users. */
+async function labelText(page, id) {
+  return page.evaluate((shapeId) => {
+    const label = document.querySelector(`g[data-shape-id="${CSS.escape(shapeId)}"] .shape-text`).cloneNode(true);
+    label.querySelectorAll(".peer-caret").forEach((caret) => caret.remove());
+    return label.textContent.replace(/\u200b/g, "");
+  }, id);
+}
+
 /** Waits until both pages hold the same board and pad, and returns Alice's copy. */
 async function converged(timeoutMs = 10_000) {
   let last = null;
@@ -99,8 +108,9 @@ test("two pages edit one document at once", { timeout: 120_000 }, async () => {
   assert.equal(sortedCharacters(stickyText), sortedCharacters(`plan: ${aliceWords}${bobWords}`));
   assert.ok(isSubsequence(aliceWords, stickyText), `alice's words are in order in ${JSON.stringify(stickyText)}`);
   assert.ok(isSubsequence(bobWords, stickyText), `bob's words are in order in ${JSON.stringify(stickyText)}`);
-  const shownSticky = await bob.page.locator(`g[data-shape-id="${sticky.id}"] .shape-text`).innerText();
-  assert.equal(shownSticky.replace(/\u200b/g, ""), stickyText);
+  assert.equal(await bob.page.inputValue("[data-testid=shape-editor]"), stickyText);
+  await bob.page.keyboard.press("Escape");
+  assert.equal(await labelText(bob.page, sticky.id), stickyText);
 
   // Both type into the text pad at the same time.
   await Promise.all([focusPadEnd(alice.page), focusPadEnd(bob.page)]);
@@ -117,8 +127,24 @@ test("two pages edit one document at once", { timeout: 120_000 }, async () => {
   assert.equal(await alice.page.inputValue("[data-testid=pad]"), board.text);
   assert.equal(await bob.page.inputValue("[data-testid=pad]"), board.text);
 
+  // Undo takes back only the undoer's own edit; redo brings it back.
+  const diamond = await draw(alice.page, "diamond", await stagePoint(alice.page, 0.7, 0.6), await stagePoint(alice.page, 0.8, 0.75));
+  board = await converged();
+  const bobLater = await draw(bob.page, "rectangle", await stagePoint(bob.page, 0.1, 0.8), await stagePoint(bob.page, 0.2, 0.9));
+  board = await converged();
+  assert.equal(board.shapes.length, 5);
+  await alice.page.keyboard.press("Control+z");
+  board = await converged();
+  assert.ok(!board.shapes.some((shape) => shape.id === diamond), "alice's undo removes her diamond");
+  assert.ok(board.shapes.some((shape) => shape.id === bobLater), "alice's undo keeps bob's later rectangle");
+  assert.equal(board.shapes.length, 4);
+  await alice.page.keyboard.press("Control+Shift+z");
+  board = await converged();
+  assert.ok(board.shapes.some((shape) => shape.id === diamond), "alice's redo brings the diamond back");
+  assert.equal(board.shapes.length, 5);
+
   // Each sees the other: a roster chip, a pointer and a caret in the pad.
-  await waitUntil(async () => (await bob.page.locator(".peer-chip").count()) === 1, 5000, "bob to list alice");
+  await waitUntil(async () => (await bob.page.locator("[data-testid=roster] .peer-chip").count()) === 1, 5000, "bob to list alice");
   await alice.page.mouse.move(...Object.values(await stagePoint(alice.page, 0.5, 0.5)));
   await waitUntil(async () => (await bob.page.locator("g.peer-pointer").count()) === 1, 5000, "bob to see alice's pointer");
   await focusPadEnd(alice.page);
@@ -127,6 +153,6 @@ test("two pages edit one document at once", { timeout: 120_000 }, async () => {
   await Promise.all([alice.screenshot("collaboration"), bob.screenshot("collaboration")]);
   assert.deepEqual(alice.errors, []);
   assert.deepEqual(bob.errors, []);
-  assert.equal((await shapes(alice.page)).length, 3);
+  assert.equal((await shapes(alice.page)).length, 5);
   assert.equal(await padText(bob.page), board.text);
 });
