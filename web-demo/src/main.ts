@@ -83,7 +83,19 @@ function start(session: Session): void {
     textPad.renderPeers(peers);
     scheduleRender();
   });
-  pad.subscribe(() => textPad.renderPeers(presence.peers()));
+  // The carets in the pad are laid out on a copy of its text, rebuilt at
+  // most once a frame, however many remote changes arrive.
+  let padPeersQueued = false;
+  pad.subscribe(() => {
+    if (padPeersQueued) {
+      return;
+    }
+    padPeersQueued = true;
+    requestAnimationFrame(() => {
+      padPeersQueued = false;
+      textPad.renderPeers(presence.peers());
+    });
+  });
 
   let pointer: Point | null = null;
   let pointerQueued = false;

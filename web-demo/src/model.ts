@@ -58,15 +58,22 @@ export interface TextChange {
   insert: string;
 }
 
+/** A replacement of the UTF-16 range [from, to) by `insert`. */
+export interface TextRange {
+  from: number;
+  to: number;
+  insert: string;
+}
+
 /**
- * What a listener learns about a change: whether the page made it, and, for
- * a remote text change, how a UTF-16 position of the old text maps into the
- * new one.
+ * What a listener learns about a change: whether the page made it, and,
+ * for a change to one text, the ranges it replaced, in UTF-16 offsets of
+ * the text before the change, sorted and not overlapping.
  */
 export interface ChangeEvent {
   local: boolean;
-  /** Maps a caret position through the remote change of the text of `target`. */
-  mapPosition?: (target: TextTarget, position: number) => number;
+  target?: TextTarget;
+  ranges?: readonly TextRange[];
 }
 
 /** Which text a caret is in: the text pad, or the text of one shape. */

@@ -1,7 +1,7 @@
 // Binds a <textarea> to a shared text: each input becomes one text change,
 // and each remote change replaces the value while the caret keeps its place.
 
-import type { ChangeEvent, TextChange, TextTarget } from "./model";
+import type { ChangeEvent, TextChange, TextRange, TextTarget } from "./model";
 
 /** Returns the single change that turns `before` into `after`, or null when they are equal. */
 export function diffText(before: string, after: string): TextChange | null {
@@ -117,29 +117,74 @@ export class TextBinding {
     }
   }
 
-  /** Shows the model's text, moving the caret through the change when possible. */
+  /**
+   * Shows the model's text after a change. A change given as ranges of
+   * this text is applied to the textarea range by range, which keeps the
+   * caret in place and costs the size of the ranges, not of the text; any
+   * other change replaces the value, moving the caret through a diff.
+   */
   refresh(event?: ChangeEvent): void {
+    if (event?.ranges && event.target && sameTarget(event.target, this.target)) {
+      this.applyRanges(event.ranges);
+      this.scheduleCheck();
+      return;
+    }
+    this.replaceValue();
+  }
+
+  private applyRanges(ranges: readonly TextRange[]): void {
+    // From the end, so that the offsets of the earlier ranges stay valid.
+    for (let i = ranges.length - 1; i >= 0; i--) {
+      const { from, to, insert } = ranges[i];
+      if (to > this.shown.length) {
+        this.replaceValue();
+        return;
+      }
+      this.textarea.setRangeText(insert, from, to, "preserve");
+      this.shown = this.shown.slice(0, from) + insert + this.shown.slice(to);
+    }
+  }
+
+  private checkQueued = false;
+
+  /**
+   * Compares the value with the model once per frame, as a guard: a change
+   * that reached the model without an event would otherwise make later
+   * edits land in the wrong place.
+   */
+  private scheduleCheck(): void {
+    if (this.checkQueued) {
+      return;
+    }
+    this.checkQueued = true;
+    requestAnimationFrame(() => {
+      this.checkQueued = false;
+      if (this.source.text() !== this.shown) {
+        console.warn("the text area was out of step with its document and was reloaded");
+        this.replaceValue();
+      }
+    });
+  }
+
+  private replaceValue(): void {
     const text = this.source.text();
     if (text === this.shown) {
       return;
     }
     const { selectionStart, selectionEnd, selectionDirection } = this.textarea;
     const focused = document.activeElement === this.textarea;
-    const map = (position: number): number => {
-      if (event?.mapPosition) {
-        return event.mapPosition(this.target, position);
-      }
-      const change = diffText(this.shown, text);
-      return change ? mapThroughChange(position, change) : position;
-    };
-    const start = map(selectionStart);
-    const end = map(selectionEnd);
+    const change = diffText(this.shown, text);
+    const map = (position: number): number => (change ? mapThroughChange(position, change) : position);
     const scrollTop = this.textarea.scrollTop;
     this.shown = text;
     this.textarea.value = text;
     this.textarea.scrollTop = scrollTop;
     if (focused) {
-      this.textarea.setSelectionRange(start, end, selectionDirection ?? "none");
+      this.textarea.setSelectionRange(map(selectionStart), map(selectionEnd), selectionDirection ?? "none");
     }
   }
+}
+
+function sameTarget(a: TextTarget, b: TextTarget): boolean {
+  return a.kind === b.kind && (a.kind === "pad" || (b.kind === "shape" && a.id === b.id));
 }

@@ -65,14 +65,22 @@ export class TextPad {
 
   /** Draws the carets and selections of the peers whose cursor is in the pad. */
   renderPeers(peers: readonly Peer[]): void {
+    const inPad = peers.filter((peer) => peer.cursor?.target.kind === "pad");
+    // With no carets to draw, the mirror's text is not needed either.
+    if (inPad.length === 0) {
+      if (this.mirror.firstChild) {
+        this.mirror.replaceChildren();
+      }
+      return;
+    }
     const text = this.textarea.value;
-    const marks = peers
-      .filter((peer) => peer.cursor?.target.kind === "pad")
-      .map((peer) => {
-        const cursor = peer.cursor as TextCursor;
-        const clamp = (n: number): number => Math.max(0, Math.min(text.length, n));
-        return { peer, from: clamp(Math.min(cursor.anchor, cursor.head)), to: clamp(Math.max(cursor.anchor, cursor.head)), head: clamp(cursor.head) };
-      });
+    const clamp = (n: number): number => Math.max(0, Math.min(text.length, n));
+    const marks = inPad.map((peer) => {
+      const cursor = peer.cursor as TextCursor;
+      const from = clamp(Math.min(cursor.anchor, cursor.head));
+      const to = clamp(Math.max(cursor.anchor, cursor.head));
+      return { peer, from, to, head: clamp(cursor.head) };
+    });
     this.mirror.replaceChildren(...renderMarkedText(text, marks));
     this.mirror.scrollTop = this.textarea.scrollTop;
   }

@@ -1,35 +1,15 @@
 // The text pad's model: a TextSync of the package, seen through the
 // TextModel interface of the page.
 
-import type { TextSync, Utf16Change } from "echostream";
-import type { ChangeEvent, Listener, TextChange, TextModel, TextTarget } from "../model";
-
-/** Maps a UTF-16 position through changes given against the text before all of them; an insert at the position goes after it. */
-export function mapThroughChanges(position: number, changes: readonly Utf16Change[]): number {
-  let shift = 0;
-  for (const change of changes) {
-    if (position <= change.from) {
-      break;
-    }
-    if (position < change.to) {
-      return change.from + shift + change.insert.length;
-    }
-    shift += change.insert.length - (change.to - change.from);
-  }
-  return position + shift;
-}
+import type { TextSync } from "echostream";
+import type { ChangeEvent, Listener, TextChange, TextModel } from "../model";
 
 export class PadModel implements TextModel {
   private readonly listeners: Listener[] = [];
 
   constructor(private readonly sync: TextSync) {
     sync.on("change", ({ changes, origin }) => {
-      const event: ChangeEvent = {
-        local: origin === "undo" || origin === "redo",
-        mapPosition: (target: TextTarget, position: number) =>
-          target.kind === "pad" ? mapThroughChanges(position, changes) : position,
-      };
-      this.emit(event);
+      this.emit({ local: origin === "undo" || origin === "redo", target: { kind: "pad" }, ranges: changes });
     });
   }
 
