@@ -29,7 +29,7 @@ export interface Style {
 }
 
 type Gesture =
-  | { kind: "move"; start: Point; ids: string[]; dx: number; dy: number }
+  | { kind: "move"; start: Point; ids: string[]; dx: number; dy: number; sentX: number; sentY: number; live: boolean; queued: boolean }
   | { kind: "resize"; start: Point; handle: Handle; box: Box; ids: string[]; current: Box }
   | { kind: "marquee"; start: Point; current: Point; additive: boolean }
   | { kind: "draw"; tool: ShapeKind; start: Point; points: Point[] }
@@ -141,14 +141,15 @@ export class BoardTools {
       this.gesture = { kind: "marquee", start: p, current: p, additive: event.shiftKey };
       return;
     }
-    const ids = this.withGroup(hit);
-    const selected = ids.every((id) => this.view.selection.includes(id));
+    const picked = this.withGroup(hit);
+    const selected = picked.every((id) => this.view.selection.includes(id));
     if (event.shiftKey) {
-      this.select(selected ? this.view.selection.filter((id) => !ids.includes(id)) : [...this.view.selection, ...ids]);
+      this.select(selected ? this.view.selection.filter((id) => !picked.includes(id)) : [...this.view.selection, ...picked]);
     } else if (!selected) {
-      this.select(ids);
+      this.select(picked);
     }
-    this.gesture = { kind: "move", start: p, ids: [...this.view.selection], dx: 0, dy: 0 };
+    const ids = withLabels(this.board, this.view.selection);
+    this.gesture = { kind: "move", start: p, ids, dx: 0, dy: 0, sentX: 0, sentY: 0, live: false, queued: false };
   };
 
   private readonly handlePointerMove = (event: PointerEvent): void => {
@@ -167,7 +168,16 @@ export class BoardTools {
       case "move":
         gesture.dx = p.x - gesture.start.x;
         gesture.dy = p.y - gesture.start.y;
-        this.previewMove(gesture.ids, gesture.dx, gesture.dy);
+        if (!gesture.live && Math.hypot(gesture.dx, gesture.dy) * this.view.viewport.zoom >= CLICK_SLOP) {
+          // The drag is sent as it goes, so that others see the shapes
+          // move; undo takes the whole drag back at once.
+          gesture.live = true;
+          this.board.beginUndoGroup();
+        }
+        if (gesture.live && !gesture.queued) {
+          gesture.queued = true;
+          requestAnimationFrame(() => this.sendMove(gesture));
+        }
         break;
       case "resize":
         gesture.current = resizeBox(gesture.box, gesture.handle, p.x - gesture.start.x, p.y - gesture.start.y);
@@ -200,13 +210,13 @@ export class BoardTools {
       case "pan":
         break;
       case "move":
-        this.clearMovePreview(gesture.ids);
-        if (Math.hypot(gesture.dx, gesture.dy) * this.view.viewport.zoom >= CLICK_SLOP) {
-          this.board.translate(withLabels(this.board, gesture.ids), gesture.dx, gesture.dy);
+        if (gesture.live) {
+          this.sendMove(gesture);
+          this.board.endUndoGroup();
         }
         break;
       case "resize":
-        this.clearMovePreview(gesture.ids);
+        this.clearResizePreview(gesture.ids);
         this.commitResize(gesture.ids, gesture.box, gesture.current);
         break;
       case "marquee": {
@@ -233,9 +243,25 @@ export class BoardTools {
     const gesture = this.gesture;
     this.gesture = null;
     this.view.previewLayer.replaceChildren();
-    if (gesture && (gesture.kind === "move" || gesture.kind === "resize")) {
-      this.clearMovePreview(gesture.ids);
+    if (gesture?.kind === "move" && gesture.live) {
+      this.board.endUndoGroup();
     }
+    if (gesture?.kind === "resize") {
+      this.clearResizePreview(gesture.ids);
+    }
+  }
+
+  /** Sends the part of a drag that has not been sent yet. */
+  private sendMove(gesture: Extract<Gesture, { kind: "move" }>): void {
+    gesture.queued = false;
+    const dx = gesture.dx - gesture.sentX;
+    const dy = gesture.dy - gesture.sentY;
+    if (dx === 0 && dy === 0) {
+      return;
+    }
+    gesture.sentX = gesture.dx;
+    gesture.sentY = gesture.dy;
+    this.board.translate(gesture.ids, dx, dy);
   }
 
   private readonly handleDoubleClick = (event: MouseEvent): void => {
@@ -265,18 +291,10 @@ export class BoardTools {
     return this.view.svg.querySelector(`g.shapes > g[data-shape-id="${CSS.escape(id)}"]`);
   }
 
-  private previewMove(ids: readonly string[], dx: number, dy: number): void {
-    for (const id of ids) {
-      this.shapeElement(id)?.setAttribute("transform", `translate(${dx} ${dy})`);
-    }
-    this.view.svg.querySelector("g.selection")?.setAttribute("transform", `translate(${dx} ${dy})`);
-  }
-
-  private clearMovePreview(ids: readonly string[]): void {
+  private clearResizePreview(ids: readonly string[]): void {
     for (const id of ids) {
       this.shapeElement(id)?.removeAttribute("transform");
     }
-    this.view.svg.querySelector("g.selection")?.removeAttribute("transform");
   }
 
   private resizedProps(shape: Shape, from: Box, to: Box): ShapeProps {

@@ -98,7 +98,10 @@ export interface BoardModel {
   /** Removes the outermost group of each shape. */
   ungroup(ids: readonly string[]): void;
   editText(id: string, change: TextChange): void;
-  /** Undoes this page's last board edit; returns false when none is left. */
+  /** Starts collecting this page's edits into one undo step, such as the moves of one drag. */
+  beginUndoGroup(): void;
+  endUndoGroup(): void;
+  /** Undoes this page's last board edit (or undo group); returns false when none is left. */
   undo(): boolean;
   redo(): boolean;
   /** Adds the shapes of an Excalidraw scene (JSON text) to the board. */

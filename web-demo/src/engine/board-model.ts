@@ -11,6 +11,11 @@ import { BOARD_KEYS, propertyToBoard, shapeFromBoard, shapeToBoard, toGrid } fro
 export class SyncedBoard implements BoardModel {
   private readonly listeners: Listener[] = [];
   private cache: { list: Shape[]; byId: Map<string, Shape> } | null = null;
+  // The client undoes one operation at a time; these count how many
+  // operations each undo step of the page spans.
+  private undoSteps: number[] = [];
+  private redoSteps: number[] = [];
+  private openGroup: number | null = null;
 
   constructor(private readonly sync: BoardSync) {
     sync.on("change", ({ origin }) => {
@@ -57,6 +62,7 @@ export class SyncedBoard implements BoardModel {
       });
       if (!total.isNoop) {
         this.sync.applyOp(total);
+        this.countEdit();
         this.cache = null;
         this.emit({ local: true });
       }
@@ -154,12 +160,47 @@ export class SyncedBoard implements BoardModel {
     textOp.free();
   }
 
+  private countEdit(): void {
+    this.redoSteps = [];
+    if (this.openGroup !== null) {
+      this.openGroup++;
+    } else {
+      this.undoSteps.push(1);
+    }
+  }
+
+  beginUndoGroup(): void {
+    this.endUndoGroup();
+    this.openGroup = 0;
+  }
+
+  endUndoGroup(): void {
+    if (this.openGroup !== null && this.openGroup > 0) {
+      this.undoSteps.push(this.openGroup);
+    }
+    this.openGroup = null;
+  }
+
   undo(): boolean {
-    return this.sync.undo();
+    this.endUndoGroup();
+    return this.replay(this.undoSteps, this.redoSteps, () => this.sync.undo());
   }
 
   redo(): boolean {
-    return this.sync.redo();
+    return this.replay(this.redoSteps, this.undoSteps, () => this.sync.redo());
+  }
+
+  /** Runs `step` for each operation of the latest entry of `from`, and moves the entry to `to`. */
+  private replay(from: number[], to: number[], step: () => boolean): boolean {
+    const count = from.pop() ?? 1;
+    let changed = 0;
+    for (let i = 0; i < count && step(); i++) {
+      changed++;
+    }
+    if (changed > 0) {
+      to.push(changed);
+    }
+    return changed > 0;
   }
 
   importExcalidraw(json: string): void {
