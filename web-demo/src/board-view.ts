@@ -223,8 +223,9 @@ export class BoardView {
       this.viewport = { originX: 0, originY: 0, zoom: 1 };
     } else {
       const margin = 40;
+      // Fitting zooms out to show everything, but never in past 100 %.
       const zoom = Math.min(
-        2,
+        1,
         (rect.width - 2 * margin) / Math.max(box.width, 1),
         (rect.height - 2 * margin) / Math.max(box.height, 1),
       );

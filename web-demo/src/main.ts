@@ -65,7 +65,7 @@ function start(session: Session): void {
   board.subscribe((event) => {
     editor.refresh(event);
     const count = board.shapes().length;
-    const refit = !event.local && (count - shapeCount >= REFIT_SHAPE_COUNT || shapeCount === 0);
+    const refit = !event.local && count - shapeCount >= REFIT_SHAPE_COUNT;
     shapeCount = count;
     if (refit) {
       view.render();

@@ -31,8 +31,10 @@ export class ShapeTextEditor {
       event.stopPropagation();
     });
     this.textarea.addEventListener("blur", () => this.close());
+    // After the binding's own input handler, so that the caret is reported
+    // against the text that contains the new input.
     for (const type of ["select", "keyup", "mouseup", "input"]) {
-      this.textarea.addEventListener(type, () => this.reportCursor());
+      this.textarea.addEventListener(type, () => queueMicrotask(() => this.reportCursor()));
     }
     view.onRender(() => this.place());
   }

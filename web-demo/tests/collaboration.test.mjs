@@ -81,9 +81,10 @@ test("two pages edit one document at once", { timeout: 120_000 }, async () => {
   ]);
   board = await converged();
   const moved = board.shapes.find((shape) => shape.id === rectangle);
-  const zoom = await alice.page.evaluate(() => window.echostream.view.viewport.zoom);
-  assert.ok(Math.abs(moved.x - start.x - 120 / zoom) < 1, `rectangle x moved by ${moved.x - start.x}, expected ${120 / zoom}`);
-  assert.ok(Math.abs(moved.y - start.y - 90 / zoom) < 1, `rectangle y moved by ${moved.y - start.y}, expected ${90 / zoom}`);
+  const zoomA = await alice.page.evaluate(() => window.echostream.view.viewport.zoom);
+  const zoomB = await bob.page.evaluate(() => window.echostream.view.viewport.zoom);
+  assert.ok(Math.abs(moved.x - start.x - 120 / zoomA) < 1, `rectangle x moved by ${moved.x - start.x}, expected ${120 / zoomA}`);
+  assert.ok(Math.abs(moved.y - start.y - 90 / zoomB) < 1, `rectangle y moved by ${moved.y - start.y}, expected ${90 / zoomB}`);
   assert.ok(board.shapes.some((shape) => shape.id === ellipse));
 
   // Alice adds a sticky note; both type into it at the same time.

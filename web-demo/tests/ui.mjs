@@ -41,16 +41,20 @@ export async function drag(page, from, to, steps = 8) {
   await page.mouse.up();
 }
 
-/** Draws a shape with `tool` from `from` to `to` and returns the id of the new shape. */
+/** Draws a shape with `tool` from `from` to `to` and returns the id of the new shape, which the page selects. */
 export async function draw(page, tool, from, to) {
   const before = new Set((await shapes(page)).map((shape) => shape.id));
   await pickTool(page, tool);
   await drag(page, from, to);
-  const created = (await shapes(page)).filter((shape) => !before.has(shape.id));
-  if (created.length !== 1) {
-    throw new Error(`drawing a ${tool} created ${created.length} shapes, expected 1`);
+  const selected = await page.evaluate(() => window.echostream.view.selection);
+  if (selected.length !== 1 || before.has(selected[0])) {
+    throw new Error(`drawing a ${tool} left ${JSON.stringify(selected)} selected, expected one new shape`);
   }
-  return created[0].id;
+  const shape = (await shapes(page)).find((candidate) => candidate.id === selected[0]);
+  if (shape?.kind !== tool) {
+    throw new Error(`drawing a ${tool} made ${JSON.stringify(shape)}`);
+  }
+  return selected[0];
 }
 
 export async function shapes(page) {

@@ -4,6 +4,7 @@
 // board, so that it applies and undoes as one step.
 
 import { Board, BoardOp, randomShapeId, TextDocument, TextOp } from "echostream";
+import type { ChangeJson, PropertyValueJson } from "echostream";
 import type { BoardSync } from "echostream";
 import type { BoardModel, ChangeEvent, Listener, Shape, ShapeProps, TextChange } from "../model";
 import { BOARD_KEYS, propertyToBoard, shapeFromBoard, shapeToBoard, toGrid } from "./shapes";
@@ -61,7 +62,7 @@ export class SyncedBoard implements BoardModel {
         total = next;
       });
       if (!total.isNoop) {
-        this.sync.applyOp(total);
+        this.sync.apply(total);
         this.countEdit();
         this.cache = null;
         this.emit({ local: true });
@@ -204,7 +205,7 @@ export class SyncedBoard implements BoardModel {
   }
 
   importExcalidraw(json: string): void {
-    this.edit((board, add) => add(board.importExcalidrawOp(json)));
+    this.edit((board, add) => add(importOp(board, json)));
   }
 
   exportExcalidraw(): string {
@@ -226,4 +227,38 @@ export class SyncedBoard implements BoardModel {
       listener(event);
     }
   }
+}
+
+/**
+ * Returns the operation that adds the shapes of an Excalidraw scene on top
+ * of `board`: the package imports the scene as a board of its own, and the
+ * operation creates its shapes here, then sets the references between them
+ * (bindings, containers, frames) once every target exists.
+ *
+ * NOTE: this stands in for an import operation of the package, which it
+ * lacks; web-demo/NEEDS.md asks for one.
+ */
+function importOp(board: Board, json: string): BoardOp {
+  const scene = Board.fromExcalidraw(json);
+  let shapes;
+  try {
+    shapes = scene.toJSON().shapes;
+  } finally {
+    scene.free();
+  }
+  const creates: ChangeJson[] = [];
+  const references: ChangeJson[] = [];
+  const base = board.size;
+  shapes.forEach(({ id, ...shape }, index) => {
+    const props: Record<string, PropertyValueJson> = {};
+    for (const [key, value] of Object.entries(shape.props ?? {})) {
+      if ("binding" in value || "shape" in value) {
+        references.push({ set: { id, key, old: null, new: value } });
+      } else {
+        props[key] = value;
+      }
+    }
+    creates.push({ create: { id, shape: { ...shape, props }, z: base + index } });
+  });
+  return BoardOp.fromJSON([...creates, ...references]);
 }

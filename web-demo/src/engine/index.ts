@@ -3,9 +3,10 @@
 // IndexedDB, to the small interfaces in model.ts. It contains no engine
 // logic of its own.
 
-import { BoardSync, TextSync } from "echostream";
+import { BoardSync, TextDocument, TextSync } from "echostream";
+import type { BoardPresenceJson } from "echostream";
 import { identityOf } from "../identity";
-import type { Connection, ConnectionStatus, Peer, PresenceChannel, PresenceState, Session, TextCursor } from "../model";
+import type { BoardModel, Connection, ConnectionStatus, Peer, PresenceChannel, PresenceState, Session, TextCursor } from "../model";
 import { SyncedBoard } from "./board-model";
 import { OnlineSwitch } from "./online-switch";
 import { PadModel } from "./text-pad";
@@ -49,7 +50,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     site: boardSync.site,
     board,
     pad,
-    presence: new SyncedPresence(boardSync, padSync),
+    presence: new SyncedPresence(boardSync, padSync, board),
     connection,
   };
 }
@@ -113,17 +114,16 @@ class SyncedPresence implements PresenceChannel {
   constructor(
     private readonly boardSync: BoardSync,
     private readonly padSync: TextSync,
+    private readonly board: BoardModel,
   ) {
     boardSync.on("presence", ({ site, presence }) => {
       if (presence === null) {
         this.boardPeers.delete(site);
       } else {
-        const text = presence.text;
-        const selection = text?.selections[0];
         this.boardPeers.set(site, {
           pointer: presence.pointer ? { x: presence.pointer[0], y: presence.pointer[1] } : null,
           selection: presence.selected,
-          shapeCursor: text && selection ? { target: { kind: "shape", id: text.shape }, anchor: selection.anchor, head: selection.head } : null,
+          shapeCursor: this.shapeCursorFromBoard(presence.text),
         });
       }
       this.notify();
@@ -145,15 +145,41 @@ class SyncedPresence implements PresenceChannel {
     const cursor = this.own.cursor;
     const boardChanged = state.pointer !== undefined || state.selection !== undefined || (state.cursor !== undefined && (cursor?.target.kind === "shape" || before.cursor?.target.kind === "shape"));
     if (boardChanged) {
-      const text = cursor?.target.kind === "shape" ? { shape: cursor.target.id, selections: [{ anchor: cursor.anchor, head: cursor.head }] } : undefined;
       this.boardSync.setPresence({
         selected: this.own.selection,
         pointer: this.own.pointer ? [this.own.pointer.x, this.own.pointer.y] : null,
-        ...(text ? { text } : {}),
+        text: cursor?.target.kind === "shape" ? this.shapeCursorToBoard(cursor.target.id, cursor) : null,
       });
     }
     if (state.cursor !== undefined && (cursor?.target.kind === "pad" || before.cursor?.target.kind === "pad")) {
       this.padSync.setSelections(cursor?.target.kind === "pad" ? [{ anchor: cursor.anchor, head: cursor.head }] : null);
+    }
+  }
+
+  /** Converts a caret in a shape's text from UTF-16 offsets to the code points that presence carries. */
+  private shapeCursorToBoard(shape: string, cursor: TextCursor): BoardPresenceJson["text"] {
+    const document = new TextDocument(this.board.shape(shape)?.text ?? "");
+    try {
+      const clamp = (n: number): number => document.codePointFromUtf16(Math.min(n, document.lengthUtf16));
+      const anchor = clamp(cursor.anchor);
+      const head = clamp(cursor.head);
+      return { shape, selections: [{ anchor, head }] };
+    } finally {
+      document.free();
+    }
+  }
+
+  private shapeCursorFromBoard(text: BoardPresenceJson["text"]): TextCursor | null {
+    const selection = text?.selections[0];
+    if (!text || !selection) {
+      return null;
+    }
+    const document = new TextDocument(this.board.shape(text.shape)?.text ?? "");
+    try {
+      const clamp = (n: number): number => document.utf16FromCodePoint(Math.min(n, document.length));
+      return { target: { kind: "shape", id: text.shape }, anchor: clamp(selection.anchor), head: clamp(selection.head) };
+    } finally {
+      document.free();
     }
   }
 
