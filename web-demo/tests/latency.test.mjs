@@ -1,6 +1,6 @@
 // Measures, for edits made in one page, the time until the other page
-// shows them: from the edit's input event in the sender to the first
-// animation frame after the receiver's DOM contains the change. Both pages run
+// shows them: from the edit's input event in the sender to the start of
+// the animation frame in which the receiver paints the change. Both pages run
 // on one machine, so they share the clock (performance.timeOrigin + now()).
 // Prints p50 and p99; BENCHMARKS.md records the figures.
 
@@ -46,18 +46,20 @@ async function installRecorder(page) {
           requestAnimationFrame(() => seen.set(`t${match[1]}`, now()));
         }
       }
+    };
+    // The board draws inside an animation frame callback, so the frame that
+    // shows the move is painted right after this callback returns.
+    const checkBoard = () => {
       for (const element of document.querySelectorAll("g.shapes > g")) {
-        const id = element.getAttribute("data-shape-id");
-        const shape = session.board.shape(id);
+        const shape = session.board.shape(element.getAttribute("data-shape-id"));
         const key = shape ? `b${Math.round(shape.x)}` : "";
-        if (shape && !seen.has(key) && element.isConnected) {
-          seen.set(key, null);
-          requestAnimationFrame(() => seen.set(key, now()));
+        if (shape && !seen.has(key)) {
+          seen.set(key, now());
         }
       }
     };
     session.pad.subscribe(check);
-    view.onRender(check);
+    view.onRender(checkBoard);
     window.latencySeen = seen;
   });
 }
