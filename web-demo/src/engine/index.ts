@@ -3,12 +3,11 @@
 // IndexedDB, to the small interfaces in model.ts. It contains no engine
 // logic of its own.
 
-import { BoardSync, TextDocument, TextSync } from "echostream";
-import type { BoardPresenceJson } from "echostream";
-import { identityOf } from "../identity";
-import type { BoardModel, Connection, ConnectionStatus, Peer, PresenceChannel, PresenceState, Session, TextCursor } from "../model";
+import { BoardSync, TextSync } from "echostream";
+import type { Connection, ConnectionStatus, Session } from "../model";
 import { SyncedBoard } from "./board-model";
 import { OnlineSwitch } from "./online-switch";
+import { SyncedPresence } from "./presence";
 import { PadModel } from "./text-pad";
 
 export interface SessionOptions {
@@ -97,113 +96,3 @@ class SyncedConnection implements Connection {
   }
 }
 
-/**
- * Presence of both documents. Peers are keyed by the site of their board
- * client, whose id also gives their name and color.
- *
- * NOTE: the package picks the pad's site apart from the board's (each
- * offline log claims its own), so a user's pad cursor shows under the name
- * of their pad site until the package lets one page use one site for both.
- */
-class SyncedPresence implements PresenceChannel {
-  private readonly boardPeers = new Map<string, { pointer: PresenceState["pointer"]; selection: string[]; shapeCursor: TextCursor | null }>();
-  private readonly padCursors = new Map<string, TextCursor>();
-  private readonly listeners: Array<() => void> = [];
-  private own: PresenceState = { pointer: null, selection: [], cursor: null };
-
-  constructor(
-    private readonly boardSync: BoardSync,
-    private readonly padSync: TextSync,
-    private readonly board: BoardModel,
-  ) {
-    boardSync.on("presence", ({ site, presence }) => {
-      if (presence === null) {
-        this.boardPeers.delete(site);
-      } else {
-        this.boardPeers.set(site, {
-          pointer: presence.pointer ? { x: presence.pointer[0], y: presence.pointer[1] } : null,
-          selection: presence.selected,
-          shapeCursor: this.shapeCursorFromBoard(presence.text),
-        });
-      }
-      this.notify();
-    });
-    padSync.on("presence", ({ site, selections }) => {
-      const selection = selections?.[0];
-      if (selection) {
-        this.padCursors.set(site, { target: { kind: "pad" }, anchor: selection.anchor, head: selection.head });
-      } else {
-        this.padCursors.delete(site);
-      }
-      this.notify();
-    });
-  }
-
-  update(state: Partial<PresenceState>): void {
-    const before = this.own;
-    this.own = { ...this.own, ...state };
-    const cursor = this.own.cursor;
-    const boardChanged = state.pointer !== undefined || state.selection !== undefined || (state.cursor !== undefined && (cursor?.target.kind === "shape" || before.cursor?.target.kind === "shape"));
-    if (boardChanged) {
-      this.boardSync.setPresence({
-        selected: this.own.selection,
-        pointer: this.own.pointer ? [this.own.pointer.x, this.own.pointer.y] : null,
-        text: cursor?.target.kind === "shape" ? this.shapeCursorToBoard(cursor.target.id, cursor) : null,
-      });
-    }
-    if (state.cursor !== undefined && (cursor?.target.kind === "pad" || before.cursor?.target.kind === "pad")) {
-      this.padSync.setSelections(cursor?.target.kind === "pad" ? [{ anchor: cursor.anchor, head: cursor.head }] : null);
-    }
-  }
-
-  /** Converts a caret in a shape's text from UTF-16 offsets to the code points that presence carries. */
-  private shapeCursorToBoard(shape: string, cursor: TextCursor): BoardPresenceJson["text"] {
-    const document = new TextDocument(this.board.shape(shape)?.text ?? "");
-    try {
-      const clamp = (n: number): number => document.codePointFromUtf16(Math.min(n, document.lengthUtf16));
-      const anchor = clamp(cursor.anchor);
-      const head = clamp(cursor.head);
-      return { shape, selections: [{ anchor, head }] };
-    } finally {
-      document.free();
-    }
-  }
-
-  private shapeCursorFromBoard(text: BoardPresenceJson["text"]): TextCursor | null {
-    const selection = text?.selections[0];
-    if (!text || !selection) {
-      return null;
-    }
-    const document = new TextDocument(this.board.shape(text.shape)?.text ?? "");
-    try {
-      const clamp = (n: number): number => document.utf16FromCodePoint(Math.min(n, document.length));
-      return { target: { kind: "shape", id: text.shape }, anchor: clamp(selection.anchor), head: clamp(selection.head) };
-    } finally {
-      document.free();
-    }
-  }
-
-  peers(): readonly Peer[] {
-    const sites = new Set([...this.boardPeers.keys(), ...this.padCursors.keys()]);
-    return [...sites].map((site) => {
-      const board = this.boardPeers.get(site);
-      return {
-        site,
-        ...identityOf(site),
-        onBoard: board !== undefined,
-        pointer: board?.pointer ?? null,
-        selection: board?.selection ?? [],
-        cursor: board?.shapeCursor ?? this.padCursors.get(site) ?? null,
-      };
-    });
-  }
-
-  subscribe(listener: () => void): () => void {
-    this.listeners.push(listener);
-    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
-  }
-
-  private notify(): void {
-    this.listeners.forEach((listener) => listener());
-  }
-}
