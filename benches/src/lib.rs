@@ -1,1 +1,3 @@
 //! Benchmarks of EchoStream against its peers.
+
+pub mod text_replay;

@@ -23,6 +23,14 @@ pub trait Operation: Clone + Debug + PartialEq + Serialize + DeserializeOwned {
     /// another operation.
     type Error: std::error::Error + Clone + PartialEq + Send + Sync + 'static;
 
+    /// Whether transforming against a composition equals transforming
+    /// against its parts in turn: for `a` and then `b`,
+    /// `x.transform(&a.compose(&b)?, side)` has the same effect as
+    /// `x.transform(&a, side).transform(&b, side)`. The sync layer composes
+    /// runs of history before it transforms only when this holds, and
+    /// transforms against each operation in turn otherwise.
+    const TRANSFORMS_THROUGH_COMPOSE: bool = false;
+
     /// Returns the operation that changes nothing.
     fn identity() -> Self;
 

@@ -8,7 +8,8 @@ use echostream::board::excalidraw::{export_scene, import, ExcalidrawError};
 use echostream::board::{Board, ShapeKind};
 use serde_json::{json, Value};
 
-/// The most a coordinate moves when it is rounded to the 1/65536 px grid.
+/// The maximum distance a coordinate moves when it is rounded to the
+/// 1/65536 px grid.
 const GRID_ERROR: f64 = 1.0 / 131072.0;
 
 const FILES: [&str; 3] = [
@@ -62,7 +63,7 @@ fn replay(text: &str) -> Board {
     board
 }
 
-/// The roundness an element has once loaded, with the older
+/// Returns the roundness an element has once loaded, with the older
 /// `strokeSharpness` mapped as Excalidraw maps it.
 fn roundness(element: &Value) -> Value {
     if !element["roundness"].is_null() || element.get("roundness").is_some() {
@@ -75,7 +76,7 @@ fn roundness(element: &Value) -> Value {
     Value::Null
 }
 
-/// The entries of `boundElements` (or the older `boundElementIds`) whose
+/// Returns the entries of `boundElements` (or the older `boundElementIds`) whose
 /// element refers back to this one.
 fn bound_elements(element: &Value, by_id: &HashMap<String, Value>) -> BTreeSet<(String, String)> {
     let id = element["id"].as_str().unwrap();

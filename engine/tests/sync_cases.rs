@@ -199,7 +199,7 @@ fn in_flight_resent_after_reconnect_lands_once() {
 
     alice.apply_local(TextOp::insert_at(2, "c")).unwrap();
     let lost = alice.next_submission().unwrap();
-    // The submission itself is lost: the authority never sees it.
+    // The submission itself is lost and never reaches the authority.
     drop(lost);
     alice.apply_local(TextOp::insert_at(3, "d")).unwrap();
 
@@ -252,7 +252,7 @@ fn both_delete_same_char_with_late_ack() {
         "the second delete of b deletes nothing"
     );
 
-    // Alice sees Bob's delete before her acknowledgement.
+    // Bob's delete reaches Alice before her acknowledgement.
     let applied = alice.receive_remote(bob_entry).unwrap();
     assert!(applied.is_identity());
     assert_eq!(text(alice), "ac");

@@ -63,8 +63,8 @@ fn insert_tie_puts_lower_agent_first() {
 
 #[test]
 fn criss_cross_merges_converge() {
-    // Two agents type concurrently, each sees part of the other's work,
-    // then a third agent deletes the prompt both of them saw.
+    // Two agents type concurrently and each merges part of the other's
+    // work, then a third agent deletes the prompt that both had merged.
     let json = r#"{"kind": "concurrent", "endContent": "", "txns": [
         {"parents": [], "agent": 0, "patches": [[0, 0, "hello"]]},
         {"parents": [0], "agent": 0, "patches": [[5, 0, " world"]]},

@@ -1,12 +1,12 @@
 //! A simulated network of 2 to 8 clients and one authority. Messages are
 //! delayed (each queue is delivered at random moments), lost when a client
 //! disconnects, and repeated when a client resends after reconnecting.
-//! Clients make random text edits, undo and redo, and disconnect and
-//! reconnect at random. Once every message is delivered, every client's
+//! Clients make random text or board edits, undo and redo, and disconnect
+//! and reconnect at random. Once every message is delivered, every client's
 //! document equals the authority's and every acknowledged operation is in
 //! the history exactly once.
 //!
-//! 500 cases by default. A longer run:
+//! 500 cases per document type by default. A longer run:
 //!
 //! ```sh
 //! ECHOSTREAM_PROPTEST_CASES=20000 cargo test --release -p echostream-proptests --test sync_sim
@@ -14,15 +14,16 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use echostream::board::{Board, BoardOp};
 use echostream::sync::{Authority, Client, ClientState, Receipt, Submission};
 use echostream::text::{TextDocument, TextOp};
 use echostream::{LoggedOp, OpId, Operation, SiteId};
+use echostream_proptests::board::{valid_op, Rng};
 use echostream_proptests::cases;
 use proptest::prelude::*;
 
-
-/// The most deliveries the final drain may take before the run counts as
-/// stuck.
+/// The maximum number of delivery rounds in the final drain before the run
+/// counts as stuck.
 const MAX_DRAIN_STEPS: usize = 100_000;
 
 /// A random edit, fitted to the client's document when it is made.
@@ -34,6 +35,8 @@ struct EditSeed {
     delete: usize,
     /// What it inserts.
     insert: String,
+    /// The seed of a random board operation.
+    board: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -56,10 +59,13 @@ fn any_edit() -> impl Strategy<Value = EditSeed> {
         0..4,
     )
     .prop_map(String::from_iter);
-    (any::<u16>(), 0..4usize, insert).prop_map(|(at, delete, insert)| EditSeed {
-        at,
-        delete,
-        insert,
+    (any::<u16>(), 0..4usize, insert, any::<u64>()).prop_map(|(at, delete, insert, board)| {
+        EditSeed {
+            at,
+            delete,
+            insert,
+            board,
+        }
     })
 }
 
@@ -86,12 +92,19 @@ fn any_run() -> impl Strategy<Value = (usize, Vec<Action>)> {
     })
 }
 
-/// A text edit that fits `doc`.
+/// Returns a text edit that fits `doc`.
 fn text_edit(doc: &TextDocument, seed: &EditSeed) -> TextOp {
     let len = doc.len();
     let start = seed.at as usize * len / (u16::MAX as usize + 1);
     let end = (start + seed.delete).min(len);
     TextOp::replace(start..end, &seed.insert)
+}
+
+/// Returns a board operation of up to three changes that fits `board`:
+/// creates, deletes, sets, translations, text edits, z-order moves and
+/// groups.
+fn board_edit(board: &Board, seed: &EditSeed) -> BoardOp {
+    valid_op(&mut Rng::new(seed.board), board, 3)
 }
 
 /// A message from the authority to one client.
@@ -355,6 +368,13 @@ proptest! {
     fn text_clients_converge((clients, actions) in any_run()) {
         let mut network = Network::<TextOp>::new(clients);
         network.run(&actions, text_edit).map_err(TestCaseError::fail)?;
+        network.check()?;
+    }
+
+    #[test]
+    fn board_clients_converge((clients, actions) in any_run()) {
+        let mut network = Network::<BoardOp>::new(clients);
+        network.run(&actions, board_edit).map_err(TestCaseError::fail)?;
         network.check()?;
     }
 }

@@ -50,8 +50,8 @@ pub fn data_file(relative: &str) -> Option<PathBuf> {
 /// test cannot go on without it.
 pub fn read_text(relative: &str) -> Option<String> {
     let path = data_file(relative)?;
-    let bytes = std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("failed to read {}: {e}", path.display()));
+    let bytes =
+        std::fs::read(&path).unwrap_or_else(|e| panic!("failed to read {}: {e}", path.display()));
     let text = if relative.ends_with(".gz") {
         let mut text = String::new();
         flate2::read::GzDecoder::new(bytes.as_slice())
@@ -59,8 +59,7 @@ pub fn read_text(relative: &str) -> Option<String> {
             .unwrap_or_else(|e| panic!("failed to decompress {}: {e}", path.display()));
         text
     } else {
-        String::from_utf8(bytes)
-            .unwrap_or_else(|e| panic!("{} is not UTF-8: {e}", path.display()))
+        String::from_utf8(bytes).unwrap_or_else(|e| panic!("{} is not UTF-8: {e}", path.display()))
     };
     Some(text)
 }

@@ -19,10 +19,10 @@ impl Board {
     /// Applies `op` atomically: if any change is rejected, the changes
     /// before it are rolled back and the board is unchanged.
     ///
-    /// Each change costs O(1) for sets and translations, O(k log m) for a
-    /// text operation of k components on a text of m code points, O(log n)
-    /// for a create, delete or move on a board of n shapes, and O(p) for a
-    /// create or delete of a shape of p properties.
+    /// Sets and translations cost O(1) each. A text operation of k
+    /// components on a text of m code points costs O(k log m). A create,
+    /// delete or move on a board of n shapes costs O(log n), plus O(p) for
+    /// a shape of p properties.
     pub fn apply(&mut self, op: &BoardOp) -> Result<(), BoardError> {
         if let [change] = op.changes.as_slice() {
             return self.apply_change(change);

@@ -14,12 +14,13 @@ impl BoardOp {
         BoardOp { changes }.normalize()
     }
 
-    /// Returns the same operation with changes that have no effect
-    /// removed, and neighbouring changes to one shape merged: two sets of
-    /// one property, two translations, two text edits, two moves, and a
-    /// create followed by the delete of the same shape. On every board
-    /// where this operation applies, the result applies with the same
-    /// effect. O(c) in the changes.
+    /// Returns the same operation without changes that have no effect,
+    /// and with neighbouring changes to one shape merged. Merged pairs are
+    /// two sets of one property, two translations, two text edits, two
+    /// moves, and a create followed by the delete of the same shape.
+    ///
+    /// On every board where this operation applies, the result applies
+    /// with the same effect. O(c) in the changes.
     pub fn normalize(&self) -> BoardOp {
         let mut out: Vec<Change> = Vec::with_capacity(self.changes.len());
         for change in &self.changes {

@@ -6,7 +6,7 @@ use super::id::{GroupId, ShapeId};
 use super::property::PropertyType;
 use crate::text::TextError;
 
-/// Why a board operation was rejected. The board is never changed when
+/// The reason a board operation was rejected. The board is never changed when
 /// one of these is returned. Each variant names the shape and the value.
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum BoardError {
@@ -46,7 +46,7 @@ pub enum BoardError {
         key: String,
         /// The rejected value, in its JSON form.
         value: String,
-        /// What is wrong, with the limit.
+        /// The problem, with the limit.
         reason: String,
     },
 
@@ -75,7 +75,7 @@ pub enum BoardError {
         dx: f64,
         /// The y delta in px.
         dy: f64,
-        /// What is wrong, with the limit.
+        /// The problem, with the limit.
         reason: String,
     },
 
@@ -93,7 +93,7 @@ pub enum BoardError {
         id: ShapeId,
         /// The text operation, in its JSON form.
         op: String,
-        /// Why the text rejected it.
+        /// The text document's error.
         source: TextError,
     },
 

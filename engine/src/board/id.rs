@@ -117,8 +117,8 @@ macro_rules! id_type {
 id_type!(
     /// The id of a shape: 128 random bits.
     ///
-    /// Its text form, used in JSON, is 22 URL-safe base64 characters, so
-    /// that JavaScript holds it without loss.
+    /// Its text form, used in JSON, is 22 URL-safe base64 characters,
+    /// because a JavaScript number cannot store 128 bits.
     ShapeId
 );
 

@@ -11,7 +11,7 @@
 //! goes first, that is lower in the z-order. Both transformed changes
 //! describe that one final list, so the two orders of application agree.
 
-/// Where one element of a list is before and after a change.
+/// The positions of one element of a list before and after a change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Placement {
     /// The element's position before the change, if it is in the list.
@@ -116,7 +116,7 @@ mod tests {
         }
     }
 
-    /// Every placement of `element` in `list`, including inserting it
+    /// Returns every placement of `element` in `list`, including inserting it
     /// when it is absent.
     fn placements(list: &[char], element: char) -> Vec<Placement> {
         let len = list.len();

@@ -1,11 +1,11 @@
 //! Whiteboards: shapes in a z-order, changed by board operations that
 //! transform against each other.
 //!
-//! A [`Board`] holds [`Shape`]s keyed by random 128-bit [`ShapeId`]s. Each
+//! A [`Board`] contains [`Shape`]s keyed by random 128-bit [`ShapeId`]s. Each
 //! shape has a [`ShapeKind`], typed properties ([`PropertyValue`]), an
 //! optional text edited with [`TextOp`](crate::text::TextOp)s, the groups
 //! it belongs to (innermost first) and, through its `frame` property, a
-//! frame. A [`BoardOp`] holds [`Change`]s (create, delete, set, translate,
+//! frame. A [`BoardOp`] contains [`Change`]s (create, delete, set, translate,
 //! text edit, z-order move, group, ungroup) and applies atomically.
 //!
 //! # Conflict rules

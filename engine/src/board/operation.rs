@@ -1,4 +1,5 @@
-//! Board operations: the changes one operation holds and their JSON form.
+//! Board operations: the changes one operation contains, and their JSON
+//! form.
 
 use serde::{Deserialize, Serialize};
 
@@ -206,14 +207,10 @@ impl BoardOp {
         serde_json::from_str(json).map_err(|e| super::BoardError::Json(e.to_string()))
     }
 
-    /// Returns the JSON form.
-    ///
-    /// # Panics
-    ///
-    /// Panics if a number in the operation is not finite, which JSON
-    /// cannot hold. Operations that applied, or were built from a board,
-    /// hold only finite numbers.
+    /// Returns the JSON form. A number that is not finite, which JSON
+    /// cannot represent, is written as `null`, so the JSON of an operation
+    /// that a board rejects for it may not parse back.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a board operation with finite numbers encodes")
+        serde_json::to_string(self).expect("a board operation encodes as JSON")
     }
 }

@@ -45,14 +45,14 @@ pub fn is_on_grid(value: f64) -> bool {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Point(pub f64, pub f64);
 
-/// Where the end of an arrow is attached to a shape.
+/// The attachment of an arrow end to a shape.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Binding {
     /// The shape the arrow end is attached to.
     pub shape: ShapeId,
-    /// Where along the shape the arrow points, from -1 to 1, as in
-    /// Excalidraw.
+    /// The point along the shape that the arrow aims at, from -1 to 1, as
+    /// in Excalidraw.
     pub focus: f64,
     /// The distance in px between the arrow end and the shape.
     pub gap: f64,
@@ -177,7 +177,7 @@ impl fmt::Display for PropertyValue {
 }
 
 /// Returns the type that the property `key` must have, or `None` when the
-/// key is not one the board knows, in which case any type is accepted.
+/// board has no type for the key, in which case any type is accepted.
 ///
 /// The names follow Excalidraw's element fields, so that scenes map onto
 /// boards one to one.

@@ -9,7 +9,7 @@ use super::id::{GroupId, ShapeId};
 use super::property::PropertyValue;
 use crate::text::TextDocument;
 
-/// What a shape draws.
+/// The kind of figure a shape draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ShapeKind {
@@ -77,7 +77,7 @@ impl fmt::Display for ShapeKind {
 /// the board keeps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Shape {
-    /// What the shape draws.
+    /// The kind of figure the shape draws.
     pub kind: ShapeKind,
     /// Typed properties by key, such as `x`, `strokeColor` or `points`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -14,9 +14,9 @@ impl BoardOp {
     /// two shapes placed in the same z-order gap, the `Left` one goes
     /// lower. The module documentation lists every rule.
     ///
-    /// Costs O(a * b) change transforms for operations of a and b changes;
-    /// each is O(1) apart from text edits (O(k) in their components) and
-    /// group changes (O(m) in their members).
+    /// Costs O(a * b) change transforms for operations of a and b changes.
+    /// Each is O(1), except text edits, which are O(k) in their
+    /// components, and group changes, which are O(m) in their members.
     pub fn transform(&self, other: &BoardOp, side: Side) -> BoardOp {
         let left = side == Side::Left;
         if let ([a], [b]) = (self.changes.as_slice(), other.changes.as_slice()) {
@@ -57,7 +57,7 @@ fn transform_lists(a: Vec<Change>, b: Vec<Change>, a_left: bool) -> (Vec<Change>
     (a, head)
 }
 
-/// Where a create, delete or move puts its shape in the z-order.
+/// Returns where a create, delete or move puts its shape in the z-order.
 fn z_placement(change: &Change) -> Option<(ShapeId, Placement)> {
     match change {
         Change::Create { id, z, .. } => Some((*id, Placement::insert(*z))),
@@ -87,6 +87,15 @@ fn with_placement(change: &Change, p: Placement) -> Change {
 /// `y`. Returns no change when `x` has no effect left, and two when it
 /// must first undo part of `y`.
 fn transform_change(x: &Change, y: &Change, x_left: bool) -> Vec<Change> {
+    // A change with no effect neither wins a tie nor is rewritten into one
+    // that has an effect, so that transforming against an operation gives
+    // the same result as against its normalized form.
+    if x.is_identity() {
+        return Vec::new();
+    }
+    if y.is_identity() {
+        return vec![x.clone()];
+    }
     if let (Some((x_id, xp)), Some((y_id, yp))) = (z_placement(x), z_placement(y)) {
         return transform_z(x, x_id, xp, y, y_id, yp, x_left);
     }
@@ -375,7 +384,8 @@ fn after_translate(x: &Change, id: ShapeId, dx: f64, dy: f64) -> Vec<Change> {
     }
 }
 
-/// The group, members and kind of a group or ungroup change.
+/// Returns the group and members of a group or ungroup change, and true
+/// for a group.
 fn group_parts(change: &Change) -> (super::id::GroupId, &[Member], bool) {
     match change {
         Change::Group { group, members } => (*group, members, true),

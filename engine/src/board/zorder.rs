@@ -8,9 +8,9 @@ use super::id::ShapeId;
 /// The z-order of a board's shapes, bottom (position 0) to top.
 ///
 /// It is an AVL tree whose nodes count their subtrees, with a hash map from
-/// id to node (the crate `associative_positional_list`), so finding the
-/// shape at a position, finding a shape's position, inserting and removing
-/// all cost O(log n) in the number of shapes. A crate of sorted keys
+/// id to node (the crate `associative_positional_list`). Finding the shape
+/// at a position, finding a shape's position, inserting and removing all
+/// cost O(log n) in the number of shapes. A crate of sorted keys
 /// (fractional indices in an order-statistic B-tree) was the alternative,
 /// but its keys grow with repeated moves to the same place, and a move
 /// would then cost more than O(log n).

@@ -22,7 +22,7 @@ struct AckRun {
     len: u64,
 }
 
-/// What the authority remembers of each site for exactly-once delivery.
+/// The exactly-once record of one site.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct SiteRecord {
     /// The last sequence number committed.
@@ -66,8 +66,10 @@ impl SiteRecord {
 /// and assigns it the next revision.
 ///
 /// Every operation id is committed at most once: a submission whose id was
-/// already committed returns [`Receipt::Duplicate`] with the original
-/// revision and changes nothing, also after the history was compacted.
+/// already committed returns [`Receipt::Duplicate`] and changes nothing.
+/// The receipt names the original revision, also after the history was
+/// compacted, except for operations from before the snapshot the authority
+/// started from (see [`from_snapshot`](Authority::from_snapshot)).
 /// The history kept in memory is the operations after the oldest revision
 /// not compacted; [`compact`](Authority::compact) bounds it. The record of
 /// committed ids stays small: one entry per run of operations that a site
@@ -159,8 +161,12 @@ impl<Op: Operation> Authority<Op> {
     /// A submission whose id was committed before returns
     /// [`Receipt::Duplicate`] and changes nothing.
     ///
-    /// The history after the base is composed into one operation first, so
-    /// the cost is one transform, plus O(c log k) to compose `k` entries.
+    /// When the operation type allows it
+    /// ([`Operation::TRANSFORMS_THROUGH_COMPOSE`], as text does), the `k`
+    /// entries after the base are composed into one operation first. The
+    /// cost is then one transform plus O(c log k) to compose them, so a
+    /// client back with a long offline buffer costs O(n + k), not O(n k).
+    /// Other types cost `k` transforms.
     pub fn receive(
         &mut self,
         submission: Submission<Op>,
@@ -179,7 +185,9 @@ impl<Op: Operation> Authority<Op> {
 
         let op = match concurrent {
             [] => op,
-            [entry] => op.transform(&entry.op, SUBMISSION_SIDE),
+            entries if !Op::TRANSFORMS_THROUGH_COMPOSE || entries.len() == 1 => entries
+                .iter()
+                .fold(op, |op, entry| op.transform(&entry.op, SUBMISSION_SIDE)),
             entries => {
                 let ops: Vec<Op> = entries.iter().map(|entry| entry.op.clone()).collect();
                 let composed = compose_all(&ops).map_err(|source| SyncError::Rejected {

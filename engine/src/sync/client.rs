@@ -11,7 +11,7 @@ use crate::{LoggedOp, OpId, Operation, SiteId, VectorClock};
 /// The number of local edits a client can undo unless set otherwise.
 pub const DEFAULT_UNDO_LIMIT: usize = 500;
 
-/// Where a client stands with the authority.
+/// The state of a client's pending work with the authority.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ClientState {
     /// Nothing local is waiting: the document equals the authority's at
@@ -124,7 +124,7 @@ impl<Op: Operation> Client<Op> {
         &self.clock
     }
 
-    /// Returns where the client stands.
+    /// Returns the state of the client's pending work.
     pub fn state(&self) -> ClientState {
         match (&self.in_flight, &self.buffer) {
             (None, None) => ClientState::Synchronized,

@@ -1,12 +1,12 @@
-//! What travels between clients and the authority: submissions and
+//! The messages between clients and the authority: submissions and
 //! receipts.
 
 use serde::{Deserialize, Serialize};
 
 use crate::{LoggedOp, OpId, Operation, VectorClock};
 
-/// What a client sends: an operation made against revision `base` of the
-/// authority's document.
+/// A client's message to the authority: an operation made against
+/// revision `base` of the authority's document.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(bound = "Op: Operation", rename_all = "camelCase")]
 pub struct Submission<Op: Operation> {
@@ -21,7 +21,7 @@ pub struct Submission<Op: Operation> {
     pub op: Op,
 }
 
-/// What the authority returns for a submission.
+/// The authority's reply to a submission.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(bound = "Op: Operation", tag = "type", rename_all = "camelCase")]
 pub enum Receipt<Op: Operation> {

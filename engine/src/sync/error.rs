@@ -5,16 +5,16 @@ use thiserror::Error;
 
 use crate::{OpId, SiteId};
 
-/// Why the authority or a client rejected a message. The document, the
-/// history and the client state are unchanged when one is returned.
+/// The reason the authority or a client rejected a message. The document,
+/// the history and the client state are unchanged when one is returned.
 ///
 /// `E` is the error type of the operation (`Operation::Error`).
 #[derive(Clone, Debug, PartialEq, Error, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum SyncError<E: std::error::Error> {
-    /// A site skipped a sequence number: operations of one site must
-    /// arrive in order, each exactly once.
+    /// A site skipped a sequence number, but the operations of one site
+    /// must be committed in order.
     #[error(
         "sequence gap from site {site}: expected operation {expected}, got \
          {got}; resend the missing operations first"

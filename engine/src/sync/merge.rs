@@ -51,12 +51,15 @@ pub struct Merged<Op> {
 /// Merges two runs of operations made concurrently on the same document:
 /// `local` by this replica, `remote` by the other. Each run is composed
 /// into one operation and the two are transformed against each other
-/// once, so the cost grows with the lengths of both runs,
+/// once. The cost grows with the lengths of both runs,
 /// O((n + m) log(n + m)) for runs of `n` and `m` operations, not with
 /// their product.
 ///
-/// `local_side` is the side of the local run on an insert tie; the remote
+/// `local_side` is the side of the local run on an insert tie. The remote
 /// run takes the opposite side, so both replicas reach the same document.
+/// Both replicas reach the same document as if every operation had been
+/// transformed one at a time only for types with
+/// [`Operation::TRANSFORMS_THROUGH_COMPOSE`], such as text.
 pub fn merge_divergent<Op: Operation>(
     local: &[Op],
     remote: &[Op],

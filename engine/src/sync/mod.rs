@@ -11,7 +11,8 @@
 //! - every operation travels with its id `(site, seq)`, the revision it was
 //!   made against and the clock of what its site had seen;
 //! - the authority commits each id at most once and acknowledges a repeat
-//!   with the original revision, also after it compacted its history;
+//!   with the original revision, also after it compacted its history
+//!   (after a restart from a snapshot, with the snapshot's revision);
 //! - a client never changes an operation it may have sent, so it can send
 //!   it again under the same id after a reconnect.
 //!

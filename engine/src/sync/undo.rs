@@ -25,8 +25,7 @@ impl<Op: Operation> UndoStack<Op> {
         }
     }
 
-    /// Records the inverse of a new local edit and forgets what could be
-    /// redone.
+    /// Records the inverse of a new local edit and clears the redo stack.
     pub(crate) fn push_edit(&mut self, inverse: Op) {
         self.redo.clear();
         self.push_undo(inverse);

@@ -25,6 +25,10 @@ use super::operation::TextOp;
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct TextDocument {
     rope: Rope,
+    /// The length in code points, kept beside the rope because ropey sums
+    /// it over the root's children on every call, and apply needs it for
+    /// every operation.
+    len: usize,
 }
 
 impl TextDocument {
@@ -35,12 +39,12 @@ impl TextDocument {
 
     /// Returns the length in code points. O(1).
     pub fn len(&self) -> usize {
-        self.rope.len_chars()
+        self.len
     }
 
     /// Returns true if the document is empty.
     pub fn is_empty(&self) -> bool {
-        self.rope.len_chars() == 0
+        self.len == 0
     }
 
     /// Returns the length in UTF-16 code units. O(1).
@@ -69,32 +73,42 @@ impl TextDocument {
     /// Checks that `op` applies to this document without changing it.
     /// O(k log n) for `k` components, plus the length of deleted texts.
     pub fn check(&self, op: &TextOp) -> Result<(), TextError> {
+        // One pass computes the span and compares deleted texts. A length
+        // error takes precedence over a mismatch, so texts past the end are
+        // not compared and the first mismatch is kept until the end.
         let len = self.len();
-        let span = op.base_len();
-        if span > len {
-            return Err(TextError::BaseLength {
-                expected: span,
-                actual: len,
-            });
-        }
-        let mut pos = 0;
+        let mut pos: usize = 0;
+        let mut mismatch = None;
         for component in op.components() {
             match component {
-                Component::Retain(n) | Component::Delete(n) => pos += n,
+                Component::Retain(n) | Component::Delete(n) => pos = pos.saturating_add(*n),
                 Component::Insert(_) => {}
                 Component::DeleteText(text) => {
                     let n = text.chars().count();
-                    if self.rope.slice(pos..pos + n) != text.as_str() {
-                        return Err(TextError::DeleteMismatch {
+                    let end = pos.saturating_add(n);
+                    if mismatch.is_none()
+                        && end <= len
+                        && self.rope.slice(pos..end) != text.as_str()
+                    {
+                        mismatch = Some(TextError::DeleteMismatch {
                             position: pos,
                             len: n,
                         });
                     }
-                    pos += n;
+                    pos = end;
                 }
             }
         }
-        Ok(())
+        if pos > len {
+            return Err(TextError::BaseLength {
+                expected: pos,
+                actual: len,
+            });
+        }
+        match mismatch {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
     }
 
     /// Applies `op`, or returns an error and leaves the document unchanged.
@@ -102,20 +116,29 @@ impl TextDocument {
     pub fn apply(&mut self, op: &TextOp) -> Result<(), TextError> {
         self.check(op)?;
         let mut pos = 0;
+        let mut len = self.len;
         for component in op.components() {
             match component {
                 Component::Retain(n) => pos += n,
                 Component::Insert(text) => {
                     self.rope.insert(pos, text);
-                    pos += text.chars().count();
+                    let n = text.chars().count();
+                    pos += n;
+                    len += n;
                 }
-                Component::Delete(n) => self.rope.remove(pos..pos + n),
+                Component::Delete(n) => {
+                    self.rope.remove(pos..pos + n);
+                    len -= n;
+                }
                 Component::DeleteText(text) => {
                     let n = text.chars().count();
                     self.rope.remove(pos..pos + n);
+                    len -= n;
                 }
             }
         }
+        self.len = len;
+        debug_assert_eq!(self.len, self.rope.len_chars());
         Ok(())
     }
 
@@ -234,9 +257,9 @@ impl TextDocument {
 
 impl From<&str> for TextDocument {
     fn from(text: &str) -> Self {
-        TextDocument {
-            rope: Rope::from_str(text),
-        }
+        let rope = Rope::from_str(text);
+        let len = rope.len_chars();
+        TextDocument { rope, len }
     }
 }
 

@@ -24,6 +24,9 @@ impl Operation for TextOp {
     type Document = TextDocument;
     type Error = TextError;
 
+    // The sync simulation in proptests checks it for random text edits.
+    const TRANSFORMS_THROUGH_COMPOSE: bool = true;
+
     fn identity() -> Self {
         TextOp::new()
     }

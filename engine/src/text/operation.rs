@@ -8,11 +8,11 @@ use smallvec::SmallVec;
 
 use super::component::Component;
 use super::error::TextError;
-use super::reader::{Piece, Reader};
+use super::reader::Reader;
 
 /// The inline capacity of an operation's components: an insert or a delete
 /// somewhere in a document needs two, a replace three.
-type Components = SmallVec<[Component; 3]>;
+pub(crate) type Components = SmallVec<[Component; 3]>;
 
 /// A change to a plain-text document, as a sequence of [`Component`]s that
 /// walk the document from its start.
@@ -92,6 +92,14 @@ impl TextOp {
         op
     }
 
+    /// Returns an operation holding `components`, which the caller has
+    /// already put in normalized form.
+    pub(crate) fn from_normalized(components: Components) -> Self {
+        let op = TextOp { components };
+        debug_assert!(op.is_normalized(), "{op:?} is not normalized");
+        op
+    }
+
     /// Returns the components.
     pub fn components(&self) -> &[Component] {
         &self.components
@@ -106,6 +114,7 @@ impl TextOp {
 
     /// Appends a retain of `n` code points, merging it with a retain
     /// before it.
+    #[inline]
     pub fn retain(&mut self, n: usize) -> &mut Self {
         if n == 0 {
             return self;
@@ -119,6 +128,7 @@ impl TextOp {
     }
 
     /// Appends an insert of `text`, merging it with an insert before it.
+    #[inline]
     pub fn insert(&mut self, text: &str) -> &mut Self {
         if text.is_empty() {
             return self;
@@ -133,6 +143,7 @@ impl TextOp {
 
     /// Appends a delete of `n` code points, merging it with a delete before
     /// it. Merging with a delete that carries text drops that text.
+    #[inline]
     pub fn delete(&mut self, n: usize) -> &mut Self {
         if n == 0 {
             return self;
@@ -173,12 +184,14 @@ impl TextOp {
         }
     }
 
-    pub(crate) fn push_piece(&mut self, piece: Piece<'_>) -> &mut Self {
-        match piece {
-            Piece::Retain(n) => self.retain(n),
-            Piece::Insert(text) => self.insert(text),
-            Piece::Delete(n) => self.delete(n),
-            Piece::DeleteText(text) => self.delete_text(text),
+    /// Appends a copy of `component`, merging it with its neighbour.
+    #[inline]
+    pub(crate) fn push_ref(&mut self, component: &Component) -> &mut Self {
+        match component {
+            Component::Retain(n) => self.retain(*n),
+            Component::Insert(text) => self.insert(text),
+            Component::Delete(n) => self.delete(*n),
+            Component::DeleteText(text) => self.delete_text(text),
         }
     }
 
@@ -195,7 +208,7 @@ impl TextOp {
     pub fn normalize(&self) -> TextOp {
         let mut op = TextOp::new();
         for component in &self.components {
-            op.push(component.clone());
+            op.push_ref(component);
         }
         op.trim();
         op

@@ -1,35 +1,22 @@
-//! A cursor that hands out a text operation's components piece by piece,
-//! splitting them where a caller needs a shorter piece.
+//! A cursor over a text operation's components, for transform and
+//! compose, which read one operation while they walk the other.
+//!
+//! The steps that move the cursor live beside the algorithm that uses
+//! them (`transform.rs`, `compose.rs`). They match on the components
+//! directly, because these loops run once per pair of operations and
+//! their cost is mostly this reading.
 
-use super::component::{Component, Kind};
+use super::component::Component;
+use super::operation::TextOp;
 
-/// A borrowed slice of one component.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Piece<'a> {
-    Retain(usize),
-    Insert(&'a str),
-    Delete(usize),
-    DeleteText(&'a str),
-}
-
-impl Piece<'_> {
-    /// Returns the length in code points.
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            Piece::Retain(n) | Piece::Delete(n) => *n,
-            Piece::Insert(text) | Piece::DeleteText(text) => text.chars().count(),
-        }
-    }
-}
-
-/// Reads components front to back. Empty components are skipped.
+/// Reads components front to back, splitting them where a step needs a
+/// shorter part. Empty components are skipped.
 pub(crate) struct Reader<'a> {
-    components: &'a [Component],
-    index: usize,
-    /// Code points of the current component already handed out.
-    offset: usize,
-    /// Bytes of the current component's text already handed out.
-    offset_bytes: usize,
+    pub(super) components: &'a [Component],
+    pub(super) index: usize,
+    /// How much of the current component was already read: code points
+    /// of a retain or a delete, bytes of a text.
+    pub(super) offset: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -38,7 +25,6 @@ impl<'a> Reader<'a> {
             components,
             index: 0,
             offset: 0,
-            offset_bytes: 0,
         };
         reader.skip_empty();
         reader
@@ -54,77 +40,68 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn advance(&mut self) {
+    /// Moves to the next non-empty component.
+    pub(super) fn advance(&mut self) {
         self.index += 1;
         self.offset = 0;
-        self.offset_bytes = 0;
         self.skip_empty();
     }
 
-    /// Returns the kind of the next piece, or `None` at the end.
-    pub(crate) fn peek_kind(&self) -> Option<Kind> {
-        self.components.get(self.index).map(Component::kind)
+    /// Returns the current component, or `None` at the end.
+    pub(super) fn current(&self) -> Option<&'a Component> {
+        self.components.get(self.index)
     }
 
-    /// Takes the rest of the current component whole.
-    pub(crate) fn take_whole(&mut self) -> Option<Piece<'a>> {
-        self.take(usize::MAX, None)
+    /// Marks `len` more code points of the current retain or delete as
+    /// read, where `left` code points of it were unread.
+    pub(super) fn consume_count(&mut self, len: usize, left: usize) {
+        if len == left {
+            self.advance();
+        } else {
+            self.offset += len;
+        }
     }
 
-    /// Takes a piece of at most `max` code points. A component of the kind
-    /// `whole` is handed out whole, however long it is. At the end of the
-    /// operation this returns `None`; callers treat the rest of the
-    /// document as retained.
-    pub(crate) fn take(&mut self, max: usize, whole: Option<Kind>) -> Option<Piece<'a>> {
-        let component = self.components.get(self.index)?;
-        let keep_whole = whole == Some(component.kind());
-        let piece = match component {
-            Component::Retain(n) | Component::Delete(n) => {
-                let left = n - self.offset;
-                let len = if keep_whole { left } else { left.min(max) };
-                self.offset += len;
-                let done = self.offset == *n;
-                let piece = match component {
-                    Component::Retain(_) => Piece::Retain(len),
-                    _ => Piece::Delete(len),
-                };
-                if done {
-                    self.advance();
-                }
-                piece
-            }
-            Component::Insert(text) | Component::DeleteText(text) => {
-                let rest = &text[self.offset_bytes..];
-                let end = if keep_whole {
-                    rest.len()
-                } else {
-                    byte_offset(rest, max)
-                };
-                let slice = &rest[..end];
-                self.offset_bytes += end;
-                self.offset += slice.chars().count();
-                let done = self.offset_bytes == text.len();
-                let piece = match component {
-                    Component::Insert(_) => Piece::Insert(slice),
-                    _ => Piece::DeleteText(slice),
-                };
-                if done {
-                    self.advance();
-                }
-                piece
-            }
+    /// Marks `end` more bytes of the current text as read, where `left`
+    /// bytes of it were unread.
+    pub(super) fn consume_bytes(&mut self, end: usize, left: usize) {
+        if end == left {
+            self.advance();
+        } else {
+            self.offset += end;
+        }
+    }
+
+    /// Copies the rest of the operation to `out`.
+    pub(crate) fn copy_rest(&mut self, out: &mut TextOp) {
+        let Some(rest) = self.components.get(self.index..) else {
+            return;
         };
-        Some(piece)
+        if let Some((first, later)) = rest.split_first() {
+            match first {
+                Component::Retain(n) => out.retain(n - self.offset),
+                Component::Delete(n) => out.delete(n - self.offset),
+                Component::Insert(text) => out.insert(&text[self.offset..]),
+                Component::DeleteText(text) => out.delete_text(&text[self.offset..]),
+            };
+            for component in later {
+                out.push_ref(component);
+            }
+        }
+        self.index = self.components.len();
+        self.offset = 0;
     }
 }
 
-/// Returns the byte offset of code point `chars` in `text`, or the length
-/// of `text` when it is shorter.
-pub(crate) fn byte_offset(text: &str, chars: usize) -> usize {
-    if chars >= text.len() {
-        return text.len();
+/// Splits `text` after at most `n` code points, returning the byte offset
+/// of the split and the number of code points before it. O(n).
+pub(crate) fn split_chars(text: &str, n: usize) -> (usize, usize) {
+    let mut count = 0;
+    for (offset, _) in text.char_indices() {
+        if count == n {
+            return (offset, n);
+        }
+        count += 1;
     }
-    text.char_indices()
-        .nth(chars)
-        .map_or(text.len(), |(index, _)| index)
+    (text.len(), count)
 }

@@ -1,8 +1,8 @@
 //! Transform of text operations, positions and selections.
 
-use super::component::Kind;
+use super::component::Component;
 use super::operation::TextOp;
-use super::reader::Piece;
+use super::reader::{split_chars, Reader};
 use crate::Side;
 
 impl TextOp {
@@ -13,51 +13,29 @@ impl TextOp {
         let mut out = TextOp::new();
         let mut reader = self.reader();
 
-        for component in other.reader_all() {
+        for component in other.components() {
             match component {
-                Piece::Retain(mut n) => {
-                    while n > 0 {
-                        let Some(piece) = reader.take(n, Some(Kind::Insert)) else {
-                            break;
-                        };
-                        if !matches!(piece, Piece::Insert(_)) {
-                            n -= piece.len();
-                        }
-                        out.push_piece(piece);
+                Component::Retain(n) => reader.transform_span(*n, true, &mut out),
+                Component::Insert(text) => {
+                    if text.is_empty() {
+                        continue;
                     }
-                }
-                Piece::Insert(text) => {
                     // Every insert of this operation at this place goes
                     // first, even when it is split over several raw
                     // components, so that the pair converges.
-                    while side == Side::Left && reader.peek_kind() == Some(Kind::Insert) {
-                        let Some(piece) = reader.take_whole() else {
-                            break;
-                        };
-                        out.push_piece(piece);
+                    if side == Side::Left {
+                        reader.copy_inserts(&mut out);
                     }
                     out.retain(text.chars().count());
                 }
-                deleted @ (Piece::Delete(_) | Piece::DeleteText(_)) => {
-                    let mut n = deleted.len();
-                    while n > 0 {
-                        let Some(piece) = reader.take(n, Some(Kind::Insert)) else {
-                            break;
-                        };
-                        match piece {
-                            Piece::Insert(_) => {
-                                out.push_piece(piece);
-                            }
-                            other => n -= other.len(),
-                        }
-                    }
+                Component::Delete(n) => reader.transform_span(*n, false, &mut out),
+                Component::DeleteText(text) => {
+                    reader.transform_span(text.chars().count(), false, &mut out);
                 }
             }
         }
 
-        while let Some(piece) = reader.take_whole() {
-            out.push_piece(piece);
-        }
+        reader.copy_rest(&mut out);
         out.trim();
         out
     }
@@ -69,19 +47,19 @@ impl TextOp {
     pub fn transform_position(&self, pos: usize, side: Side) -> usize {
         let mut base = 0; // code points of the old document passed
         let mut moved = pos; // the position in the new document
-        for piece in self.reader_all() {
+        for component in self.components() {
             if base > pos {
                 break;
             }
-            match piece {
-                Piece::Retain(n) => base = base.saturating_add(n),
-                Piece::Insert(text) => {
+            match component {
+                Component::Retain(n) => base = base.saturating_add(*n),
+                Component::Insert(text) => {
                     if base < pos || side == Side::Right {
                         moved = moved.saturating_add(text.chars().count());
                     }
                 }
-                deleted => {
-                    let n = deleted.len();
+                Component::Delete(_) | Component::DeleteText(_) => {
+                    let n = component.len();
                     moved -= n.min(pos - base);
                     base = base.saturating_add(n);
                 }
@@ -113,11 +91,56 @@ impl TextOp {
             Selection::new(end, start)
         }
     }
+}
 
-    /// Iterates over all pieces, one per non-empty component.
-    pub(crate) fn reader_all(&self) -> impl Iterator<Item = Piece<'_>> {
-        let mut reader = self.reader();
-        std::iter::from_fn(move || reader.take_whole())
+/// The steps of transform over the operation being transformed.
+impl Reader<'_> {
+    /// Moves past the next `n` code points of the base document, copying
+    /// every insert met on the way to `out` whole. Retains and deletes
+    /// are copied too when `keep` is true (the other operation retained
+    /// the span) and dropped when it is false (the other operation deleted
+    /// it). Stops early at the end of the operation.
+    fn transform_span(&mut self, mut n: usize, keep: bool, out: &mut TextOp) {
+        while n > 0 {
+            let Some(component) = self.current() else {
+                return;
+            };
+            match component {
+                Component::Insert(text) => {
+                    out.insert(&text[self.offset..]);
+                    self.advance();
+                }
+                Component::Retain(total) | Component::Delete(total) => {
+                    let left = total - self.offset;
+                    let len = left.min(n);
+                    if keep {
+                        match component {
+                            Component::Retain(_) => out.retain(len),
+                            _ => out.delete(len),
+                        };
+                    }
+                    n -= len;
+                    self.consume_count(len, left);
+                }
+                Component::DeleteText(text) => {
+                    let rest = &text[self.offset..];
+                    let (end, len) = split_chars(rest, n);
+                    if keep {
+                        out.delete_text(&rest[..end]);
+                    }
+                    n -= len;
+                    self.consume_bytes(end, rest.len());
+                }
+            }
+        }
+    }
+
+    /// Copies the inserts at the current place to `out`.
+    fn copy_inserts(&mut self, out: &mut TextOp) {
+        while let Some(Component::Insert(text)) = self.current() {
+            out.insert(&text[self.offset..]);
+            self.advance();
+        }
     }
 }
 

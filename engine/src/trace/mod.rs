@@ -7,7 +7,7 @@
 //! turns patches into [`TextOp`]s. Reading and decompressing files is left
 //! to the caller, so that the engine stays free of I/O.
 //!
-//! The JSON field `"kind"` tells the formats apart: it is absent (or
+//! The JSON field `"kind"` distinguishes the formats: it is absent (or
 //! `"sequential"`) for one editing session in order and `"concurrent"` for
 //! sessions where several people typed at once.
 
@@ -20,7 +20,9 @@ pub use sequential::{SequentialTrace, Transaction};
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::text::{TextError, TextOp};
+use smallvec::SmallVec;
+
+use crate::text::{Component, TextError, TextOp};
 
 /// One patch of a trace: delete `del_count` code points at `pos`, then
 /// insert `insert` there. Its JSON form is `[pos, delCount, insStr]`.
@@ -49,12 +51,21 @@ impl Patch {
     /// Returns the text operation with the patch's effect: retain `pos`,
     /// delete `del_count`, insert the text. O(1) plus a copy of the text.
     pub fn to_op(&self) -> TextOp {
-        let mut op = TextOp::new();
-        op.retain(self.pos);
-        op.delete(self.del_count);
-        op.insert(&self.insert);
-        op.trim();
-        op
+        // Built directly rather than through the builder methods, because
+        // trace replay runs this once per patch and the parts are already
+        // in normalized order.
+        let mut components = SmallVec::new();
+        let changes = self.del_count > 0 || !self.insert.is_empty();
+        if self.pos > 0 && changes {
+            components.push(Component::Retain(self.pos));
+        }
+        if self.del_count > 0 {
+            components.push(Component::Delete(self.del_count));
+        }
+        if !self.insert.is_empty() {
+            components.push(Component::Insert(self.insert.clone()));
+        }
+        TextOp::from_normalized(components)
     }
 }
 

@@ -33,7 +33,7 @@ pub struct Skipped {
     pub id: String,
     /// The element's type.
     pub element_type: String,
-    /// Why it was skipped.
+    /// The reason it was skipped.
     pub reason: String,
 }
 

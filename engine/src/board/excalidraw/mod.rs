@@ -8,8 +8,8 @@
 //!
 //! Each element becomes one shape. Element types map to kinds one to one
 //! (`freedraw` is [`ShapeKind::FreeDrawing`], `magicframe` becomes a
-//! frame). The element's fields become properties of the same name:
-//! numbers (`x`, `y`, `width`, `height`, `angle`, `strokeWidth`,
+//! frame). The element's fields become properties of the same name. These
+//! are numbers (`x`, `y`, `width`, `height`, `angle`, `strokeWidth`,
 //! `roughness`, `opacity`, `seed`, `fontSize`, `fontFamily`,
 //! `lineHeight`, `baseline`), colors (`strokeColor`, `backgroundColor`),
 //! strings (`fillStyle`, `strokeStyle`, `textAlign`, `verticalAlign`,
@@ -67,7 +67,7 @@ pub use import::{import, import_value, DroppedReference, Import, Skipped};
 
 use thiserror::Error;
 
-/// Why an Excalidraw file could not be imported.
+/// The reason an Excalidraw file could not be imported.
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum ExcalidrawError {
     /// The text is not JSON.
@@ -94,7 +94,7 @@ pub enum ExcalidrawError {
         field: String,
         /// The value found, in JSON.
         value: String,
-        /// What the field must be.
+        /// The type or form the field must have.
         expected: String,
     },
 
@@ -108,7 +108,7 @@ pub enum ExcalidrawError {
     Board {
         /// The element's id.
         element: String,
-        /// Why the board rejected it.
+        /// The board's error.
         source: super::BoardError,
     },
 }
