@@ -15,6 +15,11 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
   },
-  server: { host: "127.0.0.1" },
+  // `npm run dev:demo` serves the page from Vite and passes the WebSocket
+  // through to an `echostream serve` already running at the default address.
+  server: {
+    host: "127.0.0.1",
+    proxy: { "/ws": { target: "ws://127.0.0.1:8080", ws: true } },
+  },
   preview: { host: "127.0.0.1" },
 });
