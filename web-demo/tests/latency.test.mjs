@@ -64,8 +64,37 @@ async function installRecorder(page) {
   });
 }
 
+/**
+ * Records in the page when each operation leaves (a "submit" message) and
+ * when each operation of another user arrives (an "op" message), to tell
+ * the server's share of the latency from the pages' share.
+ */
+function recordSocketTimes() {
+  const Native = window.WebSocket;
+  const now = () => performance.timeOrigin + performance.now();
+  window.socketTimes = { submitted: [], received: [] };
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => {
+        if (String(event.data).startsWith('{"type":"op"')) {
+          window.socketTimes.received.push(now());
+        }
+      });
+    }
+
+    send(data) {
+      if (String(data).includes('"type":"submit"')) {
+        window.socketTimes.submitted.push(now());
+      }
+      super.send(data);
+    }
+  };
+}
+
 test("edit latency between two pages", { timeout: 300_000 }, async () => {
   const url = `${server.url}/?doc=latency-${Date.now()}`;
+  await Promise.all([alice.page.addInitScript(recordSocketTimes), bob.page.addInitScript(recordSocketTimes)]);
   await Promise.all([alice.open(url), bob.open(url)]);
   await Promise.all([alice.waitOnline(), bob.waitOnline()]);
   const shape = await draw(alice.page, "rectangle", await stagePoint(alice.page, 0.3, 0.3), await stagePoint(alice.page, 0.4, 0.4));
@@ -99,8 +128,14 @@ test("edit latency between two pages", { timeout: 300_000 }, async () => {
     board.push((await bob.page.evaluate((key) => window.latencySeen.get(key), `b${x}`)) - sentAt);
   }
 
+  // Each timed edit is one submit from Alice and one op at Bob, in order.
+  const { submitted } = await alice.page.evaluate(() => window.socketTimes);
+  const { received } = await bob.page.evaluate(() => window.socketTimes);
+  const timed = 2 * SAMPLES;
+  const serverShare = received.slice(-timed).map((at, i) => at - submitted.slice(-timed)[i]);
+
   const report = {};
-  for (const [name, samples] of Object.entries({ text, board })) {
+  for (const [name, samples] of Object.entries({ text, board, "server (submit sent to op received)": serverShare })) {
     const sorted = [...samples].sort((p, q) => p - q);
     report[name] = { samples: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] };
     console.log(`latency ${name}: ${sorted.length} edits, p50 ${report[name].p50.toFixed(1)} ms, p99 ${report[name].p99.toFixed(1)} ms, max ${report[name].max.toFixed(1)} ms`);
@@ -111,6 +146,8 @@ test("edit latency between two pages", { timeout: 300_000 }, async () => {
   await bob.screenshot("latency");
   assert.equal(text.length, SAMPLES);
   assert.equal(board.length, SAMPLES);
+  assert.ok(submitted.length >= timed, `alice sent ${submitted.length} operations, expected at least ${timed}`);
+  assert.ok(received.length >= timed, `bob received ${received.length} operations, expected at least ${timed}`);
   assert.deepEqual(alice.errors, []);
   assert.deepEqual(bob.errors, []);
 });
