@@ -66,8 +66,8 @@ export interface TextRange {
 }
 
 /**
- * What a listener learns about a change: whether the page made it, and,
- * for a change to one text, the ranges it replaced, in UTF-16 offsets of
+ * A change notice: whether the page made the change, and, for a change to
+ * one text, the ranges it replaced. The ranges are in UTF-16 offsets of
  * the text before the change, sorted and not overlapping.
  */
 export interface ChangeEvent {
@@ -76,7 +76,7 @@ export interface ChangeEvent {
   ranges?: readonly TextRange[];
 }
 
-/** Which text a caret is in: the text pad, or the text of one shape. */
+/** The text a caret is in: the text pad, or the text of one shape. */
 export type TextTarget = { kind: "pad" } | { kind: "shape"; id: string };
 
 export type Listener = (event: ChangeEvent) => void;
@@ -120,14 +120,14 @@ export interface TextModel {
   subscribe(listener: Listener): () => void;
 }
 
-/** Where a user's caret or selection sits, in UTF-16 offsets. */
+/** A user's caret or selection in one text, in UTF-16 offsets. */
 export interface TextCursor {
   target: TextTarget;
   anchor: number;
   head: number;
 }
 
-/** What each user shares about themself. */
+/** The state each user shares with the others. */
 export interface PresenceState {
   /** Pointer in board coordinates, or null when it is off the board. */
   pointer: Point | null;

@@ -84,9 +84,6 @@ export class TextBinding {
     if (change) {
       this.source.edit(change);
     }
-    // The model may differ from the value only if a remote change arrived
-    // between the browser's edit and this handler, which cannot happen in
-    // one task, so the value stays as typed.
   };
 
   // The browser's own undo would revert other users' text too, so undo and
@@ -119,9 +116,9 @@ export class TextBinding {
 
   /**
    * Shows the model's text after a change. A change given as ranges of
-   * this text is applied to the textarea range by range, which keeps the
-   * caret in place and costs the size of the ranges, not of the text; any
-   * other change replaces the value, moving the caret through a diff.
+   * this text is applied to the textarea range by range: that keeps the
+   * caret in place and costs the size of the ranges, not of the text. Any
+   * other change replaces the value and moves the caret through a diff.
    */
   refresh(event?: ChangeEvent): void {
     if (event?.ranges && event.target && sameTarget(event.target, this.target)) {

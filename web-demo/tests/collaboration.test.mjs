@@ -1,5 +1,5 @@
 // Two users on one document draw, move the same shape, and type into the
-// same sticky note and the text pad at the same time; both must end with
+// same sticky note and the text pad at the same time. Both must end with
 // the same board and text, with every typed character kept.
 
 import assert from "node:assert/strict";
@@ -144,7 +144,7 @@ test("two pages edit one document at once", { timeout: 120_000 }, async () => {
   assert.ok(board.shapes.some((shape) => shape.id === diamond), "alice's redo brings the diamond back");
   assert.equal(board.shapes.length, 5);
 
-  // Each sees the other: a roster chip, a pointer and a caret in the pad.
+  // Bob's page shows Alice: a roster chip, her pointer and her caret in the pad.
   await waitUntil(async () => (await bob.page.locator("[data-testid=roster] .peer-chip").count()) === 1, 5000, "bob to list alice");
   await alice.page.mouse.move(...Object.values(await stagePoint(alice.page, 0.5, 0.5)));
   await waitUntil(async () => (await bob.page.locator("g.peer-pointer").count()) === 1, 5000, "bob to see alice's pointer");

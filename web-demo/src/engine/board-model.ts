@@ -231,9 +231,9 @@ export class SyncedBoard implements BoardModel {
 
 /**
  * Returns the operation that adds the shapes of an Excalidraw scene on top
- * of `board`: the package imports the scene as a board of its own, and the
+ * of `board`. The package imports the scene as a board of its own. The
  * operation creates its shapes here, then sets the references between them
- * (bindings, containers, frames) once every target exists.
+ * (bindings, containers, frames), once every target exists.
  *
  * NOTE: this stands in for an import operation of the package, which it
  * lacks; web-demo/NEEDS.md asks for one.

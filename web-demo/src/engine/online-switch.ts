@@ -1,8 +1,8 @@
 // The offline switch. The package's sync clients open their WebSocket
-// through a factory; this one hands out sockets that stay in the
-// CONNECTING state while the switch is off and open the real WebSocket
+// through a factory. This one hands out sockets that stay in the
+// CONNECTING state while the switch is off, and open the real WebSocket
 // once it is on. Turning the switch off closes the open sockets, so the
-// clients keep working on their offline logs until it is turned on again.
+// clients work on their offline logs until it is turned on again.
 
 import type { WebSocketLike } from "echostream";
 
@@ -55,7 +55,7 @@ export class OnlineSwitch {
   }
 }
 
-/** A WebSocket that opens only when told to, forwarding the real one's events. */
+/** A WebSocket that opens only when `connect` is called, and forwards the real one's events. */
 class SwitchedSocket implements WebSocketLike {
   private socket: WebSocket | null = null;
   private closed = false;

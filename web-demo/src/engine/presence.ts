@@ -27,9 +27,10 @@ export /**
  * Presence of both documents. Peers are keyed by the site of their board
  * client, whose id also gives their name and color.
  *
- * NOTE: the package picks the pad's site apart from the board's (each
- * offline log claims its own), so a user's pad cursor shows under the name
- * of their pad site until the package lets one page use one site for both.
+ * NOTE: each offline log of the package claims its own site, so a page has
+ * one site on the board and another on the pad. A user's pad cursor then
+ * shows under the name of the pad site, until the package lets one page
+ * use one site for both.
  */
 class SyncedPresence implements PresenceChannel {
   private readonly boardPeers = new Map<string, { pointer: PresenceState["pointer"]; selection: string[]; shapeCursor: TextCursor | null }>();

@@ -29,7 +29,7 @@ const KIND_TO_BOARD: Record<ShapeKind, ShapeKindJson> = {
   sticky: "sticky_note",
 };
 
-/** The board accepts x, y and translation deltas only on a grid of 1/65536 px. */
+/** Rounds to the 1/65536 px grid, the only values the board accepts for x, y and translation deltas. */
 export function toGrid(value: number): number {
   return Math.round(value * 65536) / 65536;
 }
