@@ -30,6 +30,10 @@ pub const WEBSOCKET_PATH: &str = "/ws";
 /// steps.
 const READ_BUFFER: usize = 4 * 1024;
 
+/// The bytes a WebSocket buffers before writing to the socket; a flush
+/// writes sooner. Messages queued together then go out in one write.
+const WRITE_BUFFER: usize = 8 * 1024;
+
 #[derive(Clone)]
 struct AppState {
     registry: Arc<Registry>,
@@ -174,7 +178,7 @@ async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Respons
     let registry = Arc::clone(&state.registry);
     let tracker = registry.tracker.clone();
     ws.read_buffer_size(READ_BUFFER)
-        .write_buffer_size(0)
+        .write_buffer_size(WRITE_BUFFER)
         .max_message_size(hard)
         .max_frame_size(hard)
         .on_upgrade(move |socket| tracker.track_future(serve_connection(socket, registry, conn)))

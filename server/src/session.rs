@@ -8,6 +8,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use echostream::board::BoardOp;
 use echostream::sync::Submission;
 use echostream::text::TextOp;
+use futures_util::SinkExt;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::document::{Command, ConnId, Join, Outbound, Registry};
@@ -21,6 +22,9 @@ use crate::rate_limit::{Decision, RateLimit};
 /// How long one message may take to send before the client counts as
 /// gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most queued messages written with one flush.
+const SEND_BATCH: usize = 64;
 
 /// The error lines logged per connection before only every 100th is.
 const LOGGED_ERRORS: u64 = 20;
@@ -379,7 +383,7 @@ impl<Op: DocumentOp> Session<Op> {
         stopping: bool,
     ) -> Result<(), End> {
         match outbound {
-            Some(Outbound::Text(text)) => send_text(socket, text).await,
+            Some(Outbound::Text(text)) => self.send_queued(socket, text).await,
             Some(Outbound::Close { code, reason }) => {
                 self.leave();
                 Err(End::Close(code, reason.to_owned()))
@@ -393,6 +397,46 @@ impl<Op: DocumentOp> Session<Op> {
                 let reason = "the document closed".to_owned();
                 Err(End::Close(close_code::INTERNAL_ERROR, reason))
             }
+        }
+    }
+
+    /// Sends `first` and every text message already queued behind it,
+    /// with one flush, so that a busy connection makes one write for many
+    /// messages. A close found in the queue is handled after the flush.
+    async fn send_queued(&mut self, socket: &mut WebSocket, first: Utf8Bytes) -> Result<(), End> {
+        let mut pending_close = None;
+        let sent = tokio::time::timeout(SEND_TIMEOUT, async {
+            socket.feed(Message::Text(first)).await?;
+            for _ in 1..SEND_BATCH {
+                let Some(outbox) = self.outbox.as_mut() else {
+                    break;
+                };
+                match outbox.try_recv() {
+                    Ok(Outbound::Text(text)) => socket.feed(Message::Text(text)).await?,
+                    Ok(close @ Outbound::Close { .. }) => {
+                        pending_close = Some(close);
+                        break;
+                    }
+                    Err(_) => break,
+                }
+            }
+            socket.flush().await
+        })
+        .await;
+        match sent {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Err(End::Gone),
+            Err(_) => {
+                let reason = format!("sending took over {} s", SEND_TIMEOUT.as_secs());
+                return Err(End::Close(close_code::POLICY_VIOLATION, reason));
+            }
+        }
+        match pending_close {
+            Some(Outbound::Close { code, reason }) => {
+                self.leave();
+                Err(End::Close(code, reason.to_owned()))
+            }
+            _ => Ok(()),
         }
     }
 

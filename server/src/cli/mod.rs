@@ -1,8 +1,8 @@
 //! One module per subcommand of the `echostream` command.
 
+pub mod dump;
 pub mod export;
 pub mod import;
-pub mod dump;
 mod input;
 pub mod replay;
 mod replay_remote;
