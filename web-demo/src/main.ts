@@ -24,10 +24,17 @@ function required<T extends Element>(selector: string): T {
   return element;
 }
 
-function showError(message: string): void {
+let errorTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Shows a message at the bottom of the page, for 10 seconds unless `sticky`. */
+function showError(message: string, sticky = false): void {
   const banner = required<HTMLElement>("[data-testid=error]");
   banner.textContent = message;
   banner.hidden = false;
+  clearTimeout(errorTimer);
+  if (!sticky) {
+    errorTimer = setTimeout(() => (banner.hidden = true), 10_000);
+  }
 }
 
 function start(session: Session): void {
@@ -114,6 +121,7 @@ function start(session: Session): void {
   editor.onCursor = (cursor) => presence.update({ cursor, selection: [...view.selection] });
 
   bindHeader(session);
+  session.onProblem((message) => showError(message));
   fileInput.addEventListener("change", async () => {
     const file = fileInput.files?.[0];
     fileInput.value = "";
@@ -205,4 +213,4 @@ const documentId = currentDocumentId();
 const online = sessionStorage.getItem(offlineKey(documentId)) === null;
 openSession({ documentId, online })
   .then(start)
-  .catch((error: unknown) => showError(`cannot open the document: ${error instanceof Error ? error.message : String(error)}`));
+  .catch((error: unknown) => showError(`cannot open the document: ${error instanceof Error ? error.message : String(error)}`, true));

@@ -177,4 +177,6 @@ export interface Session {
   readonly pad: TextModel;
   readonly presence: PresenceChannel;
   readonly connection: Connection;
+  /** Registers a listener of problems the user should know of, such as offline edits the server could not take. */
+  onProblem(listener: (message: string) => void): void;
 }

@@ -33,8 +33,16 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     BoardSync.open({ url, doc: boardDocumentId, createSocket: online.createSocket }),
     TextSync.open({ url, doc: padDocumentId, createSocket: online.createSocket }),
   ]);
+  const problemListeners: Array<(message: string) => void> = [];
   for (const sync of [boardSync, padSync]) {
-    sync.on("error", (error) => console.warn(`echostream ${error.kind} error: ${error.message}`));
+    sync.on("error", (error) => {
+      console.warn(`echostream ${error.kind} error: ${error.message}`);
+      // Lost edits and a failing offline log concern the user. The other
+      // kinds go to the console only.
+      if (error.kind === "dropped" || error.kind === "offline") {
+        problemListeners.forEach((listener) => listener(error.message));
+      }
+    });
   }
   const board = new SyncedBoard(boardSync);
   const pad = new PadModel(padSync);
@@ -51,6 +59,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     pad,
     presence: new SyncedPresence(boardSync, padSync, board),
     connection,
+    onProblem: (listener) => problemListeners.push(listener),
   };
 }
 
