@@ -149,7 +149,16 @@ test("two pages edit one document at once", { timeout: 120_000 }, async () => {
   await alice.page.mouse.move(...Object.values(await stagePoint(alice.page, 0.5, 0.5)));
   await waitUntil(async () => (await bob.page.locator("g.peer-pointer").count()) === 1, 5000, "bob to see alice's pointer");
   await focusPadEnd(alice.page);
-  await waitUntil(async () => (await bob.page.locator(".pad-mirror .peer-caret").count()) === 1, 5000, "bob to see alice's caret");
+  await waitUntil(
+    () =>
+      bob.page.evaluate((length) => {
+        const carets = window.echostream.session.presence.peers().filter((peer) => peer.cursor?.target.kind === "pad");
+        return carets.length === 1 && carets[0].cursor.head === length;
+      }, board.text.length),
+    5000,
+    "bob to see alice's caret at the end of the pad",
+  );
+  assert.equal(await bob.page.locator(".pad-mirror .peer-caret").count(), 1);
 
   await Promise.all([alice.screenshot("collaboration"), bob.screenshot("collaboration")]);
   assert.deepEqual(alice.errors, []);
