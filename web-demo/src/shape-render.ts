@@ -86,7 +86,7 @@ export function renderShape(
 
   if (shape.text !== "" || shape.kind === "sticky" || label.editing || label.peers.length > 0) {
     // A label is laid out in its container's box, so it stays centred
-    // there whoever moves or resizes the container.
+    // there when any user moves or resizes the container.
     const container = shape.containerId ? lookup(shape.containerId) : undefined;
     const labelBox = container ? boxOfContainer(container) : box;
     group.append(renderLabel(shape, labelBox, label, container !== undefined));

@@ -235,8 +235,8 @@ export class SyncedBoard implements BoardModel {
  * operation creates its shapes here, then sets the references between them
  * (bindings, containers, frames), once every target exists.
  *
- * NOTE: this stands in for an import operation of the package, which it
- * lacks; web-demo/NEEDS.md asks for one.
+ * NOTE: the package has no import operation yet, so the demo builds it
+ * here. web-demo/NEEDS.md asks for one.
  */
 function importOp(board: Board, json: string): BoardOp {
   const scene = Board.fromExcalidraw(json);

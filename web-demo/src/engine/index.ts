@@ -33,6 +33,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     BoardSync.open({ url, doc: boardDocumentId, createSocket: online.createSocket }),
     TextSync.open({ url, doc: padDocumentId, createSocket: online.createSocket }),
   ]);
+
   const problemListeners: Array<(message: string) => void> = [];
   for (const sync of [boardSync, padSync]) {
     sync.on("error", (error) => {
@@ -44,12 +45,14 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       }
     });
   }
+
   const board = new SyncedBoard(boardSync);
   const pad = new PadModel(padSync);
   const connection = new SyncedConnection(online, [boardSync, padSync]);
   // A local edit leaves an operation pending, which the indicator shows.
   board.subscribe((event) => event.local && connection.changed());
   pad.subscribe((event) => event.local && connection.changed());
+
   return {
     documentId: options.documentId,
     boardDocumentId,
