@@ -87,6 +87,33 @@ test("two pages edit one document at once", { timeout: 120_000 }, async () => {
   assert.ok(Math.abs(moved.y - start.y - 90 / zoomB) < 1, `rectangle y moved by ${moved.y - start.y}, expected ${90 / zoomB}`);
   assert.ok(board.shapes.some((shape) => shape.id === ellipse));
 
+  // Alice draws an arrow from the rectangle to the ellipse: its ends attach
+  // to both, and follow the ellipse when Bob moves it.
+  const arrow = await draw(alice.page, "arrow", await shapeCenter(alice.page, rectangle), await shapeCenter(alice.page, ellipse));
+  board = await converged();
+  const bound = board.shapes.find((shape) => shape.id === arrow);
+  assert.equal(bound.startBinding, rectangle);
+  assert.equal(bound.endBinding, ellipse);
+  const ellipseBox = await bob.page.locator(`g.shapes > g[data-shape-id="${ellipse}"]`).boundingBox();
+  const grip = { x: ellipseBox.x + ellipseBox.width / 2, y: ellipseBox.y + ellipseBox.height / 5 };
+  await drag(bob.page, grip, { x: grip.x, y: grip.y + 100 }, 6);
+  board = await converged();
+  const arrowEnd = await alice.page.evaluate((id) => {
+    const path = document.querySelector(`g.shapes > g[data-shape-id="${id}"] path`);
+    const end = path.getPointAtLength(path.getTotalLength());
+    return { x: end.x, y: end.y };
+  }, arrow);
+  const movedEllipse = board.shapes.find((shape) => shape.id === ellipse);
+  const inflate = 6;
+  assert.ok(
+    arrowEnd.x >= movedEllipse.x - inflate && arrowEnd.x <= movedEllipse.x + movedEllipse.width + inflate,
+    `the arrow ends at x ${arrowEnd.x}, beside the ellipse at ${movedEllipse.x}..${movedEllipse.x + movedEllipse.width}`,
+  );
+  assert.ok(
+    arrowEnd.y >= movedEllipse.y - inflate && arrowEnd.y <= movedEllipse.y + movedEllipse.height + inflate,
+    `the arrow ends at y ${arrowEnd.y}, beside the ellipse at ${movedEllipse.y}..${movedEllipse.y + movedEllipse.height}`,
+  );
+
   // Alice adds a sticky note; both type into it at the same time.
   const stickyAt = await stagePoint(alice.page, 0.3, 0.7);
   await alice.page.click("[data-tool=sticky]");
@@ -133,16 +160,16 @@ test("two pages edit one document at once", { timeout: 120_000 }, async () => {
   board = await converged();
   const bobLater = await draw(bob.page, "rectangle", await stagePoint(bob.page, 0.1, 0.8), await stagePoint(bob.page, 0.2, 0.9));
   board = await converged();
-  assert.equal(board.shapes.length, 5);
+  assert.equal(board.shapes.length, 6);
   await alice.page.keyboard.press("Control+z");
   board = await converged();
   assert.ok(!board.shapes.some((shape) => shape.id === diamond), "alice's undo removes her diamond");
   assert.ok(board.shapes.some((shape) => shape.id === bobLater), "alice's undo keeps bob's later rectangle");
-  assert.equal(board.shapes.length, 4);
+  assert.equal(board.shapes.length, 5);
   await alice.page.keyboard.press("Control+Shift+z");
   board = await converged();
   assert.ok(board.shapes.some((shape) => shape.id === diamond), "alice's redo brings the diamond back");
-  assert.equal(board.shapes.length, 5);
+  assert.equal(board.shapes.length, 6);
 
   // Bob's page shows Alice: a roster chip, her pointer and her caret in the pad.
   await waitUntil(async () => (await bob.page.locator("[data-testid=roster] .peer-chip").count()) === 1, 5000, "bob to list alice");
@@ -163,6 +190,6 @@ test("two pages edit one document at once", { timeout: 120_000 }, async () => {
   await Promise.all([alice.screenshot("collaboration"), bob.screenshot("collaboration")]);
   assert.deepEqual(alice.errors, []);
   assert.deepEqual(bob.errors, []);
-  assert.equal((await shapes(alice.page)).length, 5);
+  assert.equal((await shapes(alice.page)).length, 6);
   assert.equal(await padText(bob.page), board.text);
 });
