@@ -83,12 +83,22 @@ function start(session: Session): void {
   });
 
   presence.update({ pointer: null, selection: [], cursor: null });
+  // Presence arrives with every pointer move of every user; it is drawn
+  // once a frame.
+  let presenceQueued = false;
   presence.subscribe(() => {
-    const peers = presence.peers();
-    view.setShapeCarets(peers);
-    presenceView.update(peers);
-    textPad.renderPeers(peers);
-    scheduleRender();
+    if (presenceQueued) {
+      return;
+    }
+    presenceQueued = true;
+    requestAnimationFrame(() => {
+      presenceQueued = false;
+      const peers = presence.peers();
+      view.setShapeCarets(peers);
+      presenceView.update(peers);
+      textPad.renderPeers(peers);
+      view.render();
+    });
   });
   // The carets in the pad are laid out on a copy of its text, rebuilt at
   // most once a frame, however many remote changes arrive.
