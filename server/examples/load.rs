@@ -161,6 +161,22 @@ impl ChildServer {
         Ok(kib * 1024)
     }
 
+    /// Returns the CPU seconds the child has used, user and system, from
+    /// `/proc/PID/stat` (in clock ticks of 1/100 s, the Linux default).
+    fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
+        // The fields after the command name, which is in parentheses.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .context("invalid stat line")?
+            .1
+            .split_whitespace()
+            .collect();
+        let user: f64 = fields.get(11).context("no utime")?.parse()?;
+        let system: f64 = fields.get(12).context("no stime")?.parse()?;
+        Ok((user + system) / 100.0)
+    }
+
     /// Closes the child's standard input, which shuts the server down, and
     /// waits for it.
     fn stop(mut self) -> anyhow::Result<()> {
@@ -323,10 +339,12 @@ async fn run_load(options: &Options, server: &ChildServer) -> anyhow::Result<()>
         }));
     }
     let started = Instant::now();
+    let cpu_before = server.cpu_seconds()?;
     tokio::time::sleep(Duration::from_secs(options.seconds)).await;
     stop.store(true, Ordering::Relaxed);
     let acked_at_stop = totals.acked.load(Ordering::Relaxed);
     let elapsed = started.elapsed().as_secs_f64();
+    let server_cpu = (server.cpu_seconds()? - cpu_before) / elapsed;
     for task in tasks {
         tokio::time::timeout(Duration::from_secs(30), task)
             .await
@@ -342,11 +360,11 @@ async fn run_load(options: &Options, server: &ChildServer) -> anyhow::Result<()>
         options.rate.to_string()
     };
     println!(
-        "| clients | docs | offered ops/s | accepted ops/s | broadcasts measured | p50 ms | p99 ms | max ms | server p50 / p99 bucket ms |"
+        "| clients | docs | offered ops/s | accepted ops/s | broadcasts measured | p50 ms | p99 ms | max ms | server p50 / p99 bucket ms | server CPU |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     println!(
-        "| {} | {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {server_p50} / {server_p99} |",
+        "| {} | {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {server_p50} / {server_p99} | {server_cpu:.2} cores |",
         options.clients,
         options.docs,
         rate,

@@ -202,6 +202,8 @@ impl Inbound {
     async fn wait_for_hello(&mut self, socket: &mut WebSocket) -> Result<Hello, End> {
         let timeout = self.registry.limits.hello_timeout();
         let shutdown = self.registry.shutdown.clone();
+        let cancelled = shutdown.cancelled();
+        tokio::pin!(cancelled);
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let text = tokio::select! {
@@ -210,7 +212,7 @@ impl Inbound {
                     let reason = format!("no valid hello within {} s", timeout.as_secs());
                     return Err(End::Close(close_code::PROTOCOL, reason));
                 }
-                () = shutdown.cancelled() => {
+                () = &mut cancelled => {
                     return Err(End::Close(close_code::GOING_AWAY, "server shutting down".to_owned()));
                 }
             };
@@ -312,14 +314,18 @@ impl<Op: DocumentOp> Session<Op> {
     }
 
     async fn serve(&mut self, socket: &mut WebSocket, inbound: &mut Inbound) -> End {
+        // One cancellation future for the whole loop: making a new one per
+        // message would lock the token's waiter list twice per message.
         let shutdown = self.registry.shutdown.clone();
+        let cancelled = shutdown.cancelled();
+        tokio::pin!(cancelled);
         let mut stop_by: Option<tokio::time::Instant> = None;
         loop {
             let event = {
                 let outbox = &mut self.outbox;
                 let lagged = &mut self.lagged;
                 tokio::select! {
-                    () = shutdown.cancelled(), if stop_by.is_none() => Event::Shutdown,
+                    () = &mut cancelled, if stop_by.is_none() => Event::Shutdown,
                     () = sleep_until_option(stop_by) => Event::Deadline,
                     signal = async { lagged.as_mut().expect("checked").await }, if lagged.is_some() => {
                         Event::Lagged(signal)

@@ -226,6 +226,8 @@ fn sync_error_code<E: std::error::Error>(error: &SyncError<E>) -> ErrorCode {
 impl<Op: DocumentOp> Open<Op> {
     async fn serve(mut self, mut commands: mpsc::Receiver<Command<Op>>) {
         let shutdown = self.registry.shutdown.clone();
+        let cancelled = shutdown.cancelled();
+        tokio::pin!(cancelled);
         let idle_limit = self.registry.limits.idle();
         let mut closing = false;
         loop {
@@ -252,8 +254,8 @@ impl<Op: DocumentOp> Open<Op> {
                     }
                     None => closing = true,
                 },
-                () = shutdown.cancelled(), if !closing => closing = true,
-                () = tokio::time::sleep(idle_limit), if idle => {
+                () = &mut cancelled, if !closing => closing = true,
+                () = async { tokio::time::sleep(idle_limit).await }, if idle => {
                     self.save_final_snapshot().await;
                     let registry = Arc::clone(&self.registry);
                     match registry.remove_if_idle(&self.doc, self.generation, &mut commands) {
