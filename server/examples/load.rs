@@ -35,7 +35,7 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio_tungstenite::tungstenite::Message;
 
-/// The longest run the example allows, so that it always stops.
+/// The maximum run length in seconds, so that the example always stops.
 const MAX_SECONDS: u64 = 120;
 
 struct Options {
@@ -94,8 +94,8 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(run(options))
 }
 
-/// The child: a server on a free loopback port that prints its address,
-/// then runs until its standard input closes.
+/// Runs the server of the child process on a free loopback port, prints
+/// its address, and shuts down when its standard input closes.
 fn serve_child() -> anyhow::Result<()> {
     let data = PathBuf::from(
         std::env::args()
@@ -229,7 +229,7 @@ fn number_after(text: &str, key: &str) -> Option<u64> {
     digits[..end].parse().ok()
 }
 
-/// What all clients measured.
+/// The measurements of all clients.
 #[derive(Default)]
 struct Totals {
     /// Submit-to-broadcast latencies in microseconds, as seen by the
@@ -238,7 +238,7 @@ struct Totals {
     acked: AtomicU64,
 }
 
-/// One load client: sends an insert stamped with its send time whenever
+/// Runs one load client: sends an insert stamped with its send time whenever
 /// nothing is in flight and its schedule allows, and records the latency
 /// of every other client's operation it receives.
 async fn load_client(

@@ -29,7 +29,7 @@ const SEND_BATCH: usize = 64;
 /// The error lines logged per connection before only every 100th is.
 const LOGGED_ERRORS: u64 = 20;
 
-/// Why a connection ends.
+/// The reason a connection ends.
 enum End {
     /// The client closed the socket or it failed.
     Gone,
@@ -105,8 +105,8 @@ impl Inbound {
         }
     }
 
-    /// Reads the next text message that passes the limits. Messages that
-    /// fail them are answered with an error here.
+    /// Reads the next text message that passes the limits. A message that
+    /// fails them gets an error reply here.
     async fn next_text(&mut self, socket: &mut WebSocket) -> Result<Utf8Bytes, End> {
         loop {
             let message = match socket.recv().await {
@@ -248,7 +248,7 @@ struct Session<Op: DocumentOp> {
     lagged: Option<oneshot::Receiver<u64>>,
 }
 
-/// What woke a session up.
+/// The event that woke a session up.
 enum Event {
     Shutdown,
     Deadline,
@@ -364,7 +364,7 @@ impl<Op: DocumentOp> Session<Op> {
 
     /// Handles the lag signal: `Ok` means the task dropped this connection
     /// because its queue was full; `Err` that the task dropped it otherwise
-    /// and the outbox will say why.
+    /// and the outbox carries the reason.
     async fn after_lag_signal(
         &mut self,
         socket: &mut WebSocket,

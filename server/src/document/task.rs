@@ -47,7 +47,8 @@ struct Pending<Op: DocumentOp> {
     received: Instant,
 }
 
-/// What the writer returns: the log back, and how the batch went.
+/// The writer's result: the log, handed back, and the outcome of the
+/// batch.
 struct WriteResult<Op: DocumentOp> {
     log: FileLog<Op>,
     synced: Result<(), StoreError>,
@@ -163,7 +164,7 @@ impl<Op: DocumentOp> DocumentTask<Op> {
     }
 }
 
-/// Answers the joins still queued for a task that stops.
+/// Rejects the joins still queued for a task that stops.
 fn reject_queued<Op: DocumentOp>(commands: &mut mpsc::Receiver<Command<Op>>, message: &str) {
     commands.close();
     while let Ok(command) = commands.try_recv() {
@@ -294,7 +295,7 @@ impl<Op: DocumentOp> Open<Op> {
     }
 
     /// Returns the operations from `revision` to the durable revision, or
-    /// `None` when the history no longer holds them.
+    /// `None` when the history no longer contains them.
     fn durable_since(&self, revision: u64) -> Option<&[LoggedOp<Op>]> {
         let ops = self.authority.since(revision).ok()?;
         let count = (self.durable - revision) as usize;
@@ -310,6 +311,7 @@ impl<Op: DocumentOp> Open<Op> {
             let _ = reply.send(Err(ErrorBody::new(ErrorCode::RevisionAhead, message)));
             return;
         }
+
         let ops = join.revision.and_then(|r| self.durable_since(r));
         let with_snapshot = ops.is_none();
         let presence = self
@@ -323,6 +325,7 @@ impl<Op: DocumentOp> Open<Op> {
                 })
             })
             .collect();
+
         let snapshot = with_snapshot.then_some(SnapshotBody {
             revision: self.durable,
             document: &self.durable_doc,
@@ -345,6 +348,7 @@ impl<Op: DocumentOp> Open<Op> {
             let _ = reply.send(Err(error));
             return;
         }
+
         tracing::info!(
             doc = %self.doc,
             client = %join.site,
@@ -479,8 +483,8 @@ impl<Op: DocumentOp> Open<Op> {
         }
     }
 
-    /// Queues a message for one member; a member whose queue is full is
-    /// dropped and told to resync.
+    /// Queues a message for one member. A member whose queue is full is
+    /// dropped and gets a `resync` message.
     fn send_to(&mut self, conn: ConnId, text: axum::extract::ws::Utf8Bytes) {
         let Some(member) = self.members.get(&conn) else {
             return;
