@@ -35,7 +35,7 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio_tungstenite::tungstenite::Message;
 
-/// The longest run the example allows, so that it always stops.
+/// The maximum run length in seconds, so that the example always stops.
 const MAX_SECONDS: u64 = 120;
 
 struct Options {
@@ -94,8 +94,8 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(run(options))
 }
 
-/// The child: a server on a free loopback port that prints its address,
-/// then runs until its standard input closes.
+/// Runs the server of the child process on a free loopback port, prints
+/// its address, and shuts down when its standard input closes.
 fn serve_child() -> anyhow::Result<()> {
     let data = PathBuf::from(
         std::env::args()
@@ -161,6 +161,22 @@ impl ChildServer {
         Ok(kib * 1024)
     }
 
+    /// Returns the CPU seconds the child has used, user and system, from
+    /// `/proc/PID/stat` (in clock ticks of 1/100 s, the Linux default).
+    fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
+        // The fields after the command name, which is in parentheses.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .context("invalid stat line")?
+            .1
+            .split_whitespace()
+            .collect();
+        let user: f64 = fields.get(11).context("no utime")?.parse()?;
+        let system: f64 = fields.get(12).context("no stime")?.parse()?;
+        Ok((user + system) / 100.0)
+    }
+
     /// Closes the child's standard input, which shuts the server down, and
     /// waits for it.
     fn stop(mut self) -> anyhow::Result<()> {
@@ -213,7 +229,7 @@ fn number_after(text: &str, key: &str) -> Option<u64> {
     digits[..end].parse().ok()
 }
 
-/// What all clients measured.
+/// The measurements of all clients.
 #[derive(Default)]
 struct Totals {
     /// Submit-to-broadcast latencies in microseconds, as seen by the
@@ -222,7 +238,7 @@ struct Totals {
     acked: AtomicU64,
 }
 
-/// One load client: sends an insert stamped with its send time whenever
+/// Runs one load client: sends an insert stamped with its send time whenever
 /// nothing is in flight and its schedule allows, and records the latency
 /// of every other client's operation it receives.
 async fn load_client(
@@ -323,10 +339,12 @@ async fn run_load(options: &Options, server: &ChildServer) -> anyhow::Result<()>
         }));
     }
     let started = Instant::now();
+    let cpu_before = server.cpu_seconds()?;
     tokio::time::sleep(Duration::from_secs(options.seconds)).await;
     stop.store(true, Ordering::Relaxed);
     let acked_at_stop = totals.acked.load(Ordering::Relaxed);
     let elapsed = started.elapsed().as_secs_f64();
+    let server_cpu = (server.cpu_seconds()? - cpu_before) / elapsed;
     for task in tasks {
         tokio::time::timeout(Duration::from_secs(30), task)
             .await
@@ -342,11 +360,11 @@ async fn run_load(options: &Options, server: &ChildServer) -> anyhow::Result<()>
         options.rate.to_string()
     };
     println!(
-        "| clients | docs | offered ops/s | accepted ops/s | broadcasts measured | p50 ms | p99 ms | max ms | server p50 / p99 bucket ms |"
+        "| clients | docs | offered ops/s | accepted ops/s | broadcasts measured | p50 ms | p99 ms | max ms | server p50 / p99 bucket ms | server CPU |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     println!(
-        "| {} | {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {server_p50} / {server_p99} |",
+        "| {} | {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {server_p50} / {server_p99} | {server_cpu:.2} cores |",
         options.clients,
         options.docs,
         rate,

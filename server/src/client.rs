@@ -50,7 +50,7 @@ pub struct ReceivedPresence<Op: DocumentOp> {
 #[serde(tag = "type", rename_all = "camelCase")]
 #[serde(bound = "Op: DocumentOp")]
 pub enum ServerEvent<Op: DocumentOp> {
-    /// The answer to a hello.
+    /// The reply to a hello.
     #[serde(rename_all = "camelCase")]
     Welcome {
         /// The revision after the welcome.
@@ -124,7 +124,7 @@ pub struct NativeClient<Op: DocumentOp> {
     latencies: Vec<Duration>,
     peers: HashMap<SiteId, Op::Presence>,
     errors: Vec<ErrorBody>,
-    /// Waiting for the welcome that answers a hello sent after a resync.
+    /// Waiting for the welcome that replies to a hello sent after a resync.
     resyncing: bool,
 }
 
@@ -232,9 +232,9 @@ impl<Op: DocumentOp> NativeClient<Op> {
         Ok(Some(event))
     }
 
-    /// Handles one message if one has arrived, without waiting. Unlike
-    /// `poll` with a zero timeout, this never waits for the timer, whose
-    /// resolution is a millisecond.
+    /// Handles one message if one has arrived, without waiting. `poll`
+    /// with a zero timeout waits for tokio's timer, which has millisecond
+    /// resolution.
     pub async fn poll_ready(&mut self) -> anyhow::Result<Option<ServerEvent<Op>>> {
         let event = match next_event::<Op>(&mut self.socket).now_or_never() {
             None => return Ok(None),

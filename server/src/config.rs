@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-/// Where the server listens, where it keeps data and what it serves.
+/// The server's address, data folder, static folder and limits.
 #[derive(Clone, Debug, Args)]
 pub struct ServeConfig {
     /// The address to listen on.
@@ -61,7 +61,8 @@ pub struct Limits {
     #[arg(long, env = "ECHOSTREAM_ABUSE_LIMIT", default_value_t = 1000)]
     pub abuse_limit: u32,
 
-    /// The messages queued for one client before it is told to resync.
+    /// The messages queued for one client before the server drops them and
+    /// sends it a `resync` message.
     #[arg(long, env = "ECHOSTREAM_CLIENT_QUEUE", default_value_t = 1024)]
     pub client_queue: usize,
 

@@ -19,7 +19,7 @@ pub struct Metrics {
     pub operations_rejected: IntCounterVec,
     /// Client messages rejected before reaching a document, by error code.
     pub messages_rejected: IntCounterVec,
-    /// Clients told to resync because their queue was full.
+    /// Clients sent a `resync` message because their queue was full.
     pub clients_lagged: IntCounter,
     /// Seconds from receiving a submission to handing the stored operation
     /// to the other clients' queues.
@@ -67,7 +67,7 @@ impl Metrics {
         .expect("valid metric");
         let clients_lagged = IntCounter::new(
             "echostream_clients_lagged_total",
-            "Clients told to resync because their queue was full.",
+            "Clients sent a resync message because their queue was full.",
         )
         .expect("valid metric");
         let buckets = vec![

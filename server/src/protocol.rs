@@ -99,7 +99,7 @@ pub enum ClientMessage<Op: DocumentOp> {
 /// The message types a client may send.
 pub const CLIENT_MESSAGE_TYPES: [&str; 3] = ["hello", "submit", "presence"];
 
-/// A document sent whole: the answer to a `hello` without a revision, or
+/// A document sent whole: the reply to a `hello` without a revision, or
 /// with a revision older than the history the server keeps.
 #[derive(Clone, Debug, Serialize)]
 #[serde(bound = "Op: DocumentOp")]
@@ -125,7 +125,7 @@ pub struct PeerPresence<'a, Op: DocumentOp> {
 #[serde(tag = "type", rename_all = "camelCase")]
 #[serde(bound = "Op: DocumentOp")]
 pub enum ServerMessage<'a, Op: DocumentOp> {
-    /// The answer to a `hello`: either a snapshot or the operations after
+    /// The reply to a `hello`: either a snapshot or the operations after
     /// the client's revision, then the other clients' presence.
     #[serde(rename_all = "camelCase")]
     Welcome {
@@ -180,7 +180,7 @@ pub enum ServerMessage<'a, Op: DocumentOp> {
 pub struct ErrorBody {
     /// A stable code that clients match on.
     pub code: ErrorCode,
-    /// What failed, naming the value and the limit.
+    /// A description of the failure, naming the value and the limit.
     pub message: String,
     /// The id of the submitted operation that failed, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]

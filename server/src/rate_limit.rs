@@ -12,7 +12,7 @@ use crate::config::Limits;
 const WINDOW: Duration = Duration::from_secs(10);
 const ERROR_INTERVAL: Duration = Duration::from_secs(1);
 
-/// What to do with one incoming message.
+/// The decision for one incoming message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {
     /// Handle it.

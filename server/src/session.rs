@@ -29,7 +29,7 @@ const SEND_BATCH: usize = 64;
 /// The error lines logged per connection before only every 100th is.
 const LOGGED_ERRORS: u64 = 20;
 
-/// Why a connection ends.
+/// The reason a connection ends.
 enum End {
     /// The client closed the socket or it failed.
     Gone,
@@ -105,8 +105,8 @@ impl Inbound {
         }
     }
 
-    /// Reads the next text message that passes the limits. Messages that
-    /// fail them are answered with an error here.
+    /// Reads the next text message that passes the limits. A message that
+    /// fails them gets an error reply here.
     async fn next_text(&mut self, socket: &mut WebSocket) -> Result<Utf8Bytes, End> {
         loop {
             let message = match socket.recv().await {
@@ -202,6 +202,8 @@ impl Inbound {
     async fn wait_for_hello(&mut self, socket: &mut WebSocket) -> Result<Hello, End> {
         let timeout = self.registry.limits.hello_timeout();
         let shutdown = self.registry.shutdown.clone();
+        let cancelled = shutdown.cancelled();
+        tokio::pin!(cancelled);
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let text = tokio::select! {
@@ -210,7 +212,7 @@ impl Inbound {
                     let reason = format!("no valid hello within {} s", timeout.as_secs());
                     return Err(End::Close(close_code::PROTOCOL, reason));
                 }
-                () = shutdown.cancelled() => {
+                () = &mut cancelled => {
                     return Err(End::Close(close_code::GOING_AWAY, "server shutting down".to_owned()));
                 }
             };
@@ -246,7 +248,7 @@ struct Session<Op: DocumentOp> {
     lagged: Option<oneshot::Receiver<u64>>,
 }
 
-/// What woke a session up.
+/// The event that woke a session up.
 enum Event {
     Shutdown,
     Deadline,
@@ -312,14 +314,18 @@ impl<Op: DocumentOp> Session<Op> {
     }
 
     async fn serve(&mut self, socket: &mut WebSocket, inbound: &mut Inbound) -> End {
+        // One cancellation future for the whole loop: making a new one per
+        // message would lock the token's waiter list twice per message.
         let shutdown = self.registry.shutdown.clone();
+        let cancelled = shutdown.cancelled();
+        tokio::pin!(cancelled);
         let mut stop_by: Option<tokio::time::Instant> = None;
         loop {
             let event = {
                 let outbox = &mut self.outbox;
                 let lagged = &mut self.lagged;
                 tokio::select! {
-                    () = shutdown.cancelled(), if stop_by.is_none() => Event::Shutdown,
+                    () = &mut cancelled, if stop_by.is_none() => Event::Shutdown,
                     () = sleep_until_option(stop_by) => Event::Deadline,
                     signal = async { lagged.as_mut().expect("checked").await }, if lagged.is_some() => {
                         Event::Lagged(signal)
@@ -358,7 +364,7 @@ impl<Op: DocumentOp> Session<Op> {
 
     /// Handles the lag signal: `Ok` means the task dropped this connection
     /// because its queue was full; `Err` that the task dropped it otherwise
-    /// and the outbox will say why.
+    /// and the outbox carries the reason.
     async fn after_lag_signal(
         &mut self,
         socket: &mut WebSocket,

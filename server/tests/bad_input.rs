@@ -18,7 +18,7 @@ use serde_json::json;
 const SITE: &str = "00000000000000a1";
 const OTHER: &str = "00000000000000b2";
 
-/// Starts a server whose document `doc` holds "abc" at revision 1.
+/// Starts a server whose document `doc` contains "abc" at revision 1.
 async fn server_with_abc(data: &Path, limits: Limits) -> Server {
     let server = common::start(data, limits).await;
     let (mut raw, _) = join(&common::url(&server), "doc", OTHER).await;
@@ -38,7 +38,7 @@ fn submit(site: &str, seq: u64, base: u64, op: serde_json::Value) -> serde_json:
 
 /// Checks that the document is "abc" at revision 1 for a new client,
 /// that another client can still edit it, and, after shutdown, that the
-/// log holds exactly those two operations.
+/// log contains exactly those two operations.
 async fn assert_unchanged_and_serving(server: Server, data: &Path) {
     let url = common::url(&server);
     let (mut raw, welcome) = join(&url, "doc", "00000000000000c3").await;
@@ -228,6 +228,7 @@ async fn flood_above_rate_limit() {
     };
     let server = server_with_abc(dir.path(), limits).await;
     let (mut raw, _) = join(&common::url(&server), "doc", SITE).await;
+
     // Presence updates change nothing stored, so the flood is harmless
     // apart from its rate.
     for _ in 0..60 {
@@ -236,6 +237,7 @@ async fn flood_above_rate_limit() {
     }
     let (code, messages) = raw.expect_close().await;
     assert_eq!(code, 1008);
+
     let limited: Vec<_> = messages
         .iter()
         .filter(|m| m["code"] == "rate_limited")

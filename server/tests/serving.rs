@@ -154,9 +154,9 @@ async fn presence_moves_with_operations() {
 
     // Presence goes away with the connection.
     alice.close().await;
-    let gone = carol.recv_type("presence").await;
-    assert_eq!(gone["site"], "00000000000000a1");
-    assert_eq!(gone["presence"], json!(null));
+    let cleared = carol.recv_type("presence").await;
+    assert_eq!(cleared["site"], "00000000000000a1");
+    assert_eq!(cleared["presence"], json!(null));
     bob.close().await;
     carol.close().await;
     server.shutdown().await.unwrap();

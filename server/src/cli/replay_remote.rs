@@ -110,7 +110,7 @@ async fn replay(
     let mut client = NativeClient::<TextOp>::connect(url, doc, site).await?;
     if !client.document().is_empty() {
         bail!(
-            "document {doc} already holds {} code points at revision {}: replay into a new document",
+            "document {doc} already contains {} code points at revision {}: replay into a new document",
             client.document().len(),
             client.revision()
         );

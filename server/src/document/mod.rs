@@ -42,7 +42,8 @@ pub(crate) struct Join {
     pub site: SiteId,
     /// The client's revision, or `None` for a snapshot.
     pub revision: Option<u64>,
-    /// Where the task sends the welcome and everything after it.
+    /// The queue for the welcome and every later message to the
+    /// connection.
     pub outbox: mpsc::Sender<Outbound>,
     /// Fired with the head revision when the outbox overflows and the
     /// connection is dropped from the document.

@@ -47,7 +47,8 @@ struct Pending<Op: DocumentOp> {
     received: Instant,
 }
 
-/// What the writer returns: the log back, and how the batch went.
+/// The writer's result: the log, handed back, and the outcome of the
+/// batch.
 struct WriteResult<Op: DocumentOp> {
     log: FileLog<Op>,
     synced: Result<(), StoreError>,
@@ -163,7 +164,7 @@ impl<Op: DocumentOp> DocumentTask<Op> {
     }
 }
 
-/// Answers the joins still queued for a task that stops.
+/// Rejects the joins still queued for a task that stops.
 fn reject_queued<Op: DocumentOp>(commands: &mut mpsc::Receiver<Command<Op>>, message: &str) {
     commands.close();
     while let Ok(command) = commands.try_recv() {
@@ -226,6 +227,8 @@ fn sync_error_code<E: std::error::Error>(error: &SyncError<E>) -> ErrorCode {
 impl<Op: DocumentOp> Open<Op> {
     async fn serve(mut self, mut commands: mpsc::Receiver<Command<Op>>) {
         let shutdown = self.registry.shutdown.clone();
+        let cancelled = shutdown.cancelled();
+        tokio::pin!(cancelled);
         let idle_limit = self.registry.limits.idle();
         let mut closing = false;
         loop {
@@ -252,8 +255,8 @@ impl<Op: DocumentOp> Open<Op> {
                     }
                     None => closing = true,
                 },
-                () = shutdown.cancelled(), if !closing => closing = true,
-                () = tokio::time::sleep(idle_limit), if idle => {
+                () = &mut cancelled, if !closing => closing = true,
+                () = async { tokio::time::sleep(idle_limit).await }, if idle => {
                     self.save_final_snapshot().await;
                     let registry = Arc::clone(&self.registry);
                     match registry.remove_if_idle(&self.doc, self.generation, &mut commands) {
@@ -292,7 +295,7 @@ impl<Op: DocumentOp> Open<Op> {
     }
 
     /// Returns the operations from `revision` to the durable revision, or
-    /// `None` when the history no longer holds them.
+    /// `None` when the history no longer contains them.
     fn durable_since(&self, revision: u64) -> Option<&[LoggedOp<Op>]> {
         let ops = self.authority.since(revision).ok()?;
         let count = (self.durable - revision) as usize;
@@ -308,6 +311,7 @@ impl<Op: DocumentOp> Open<Op> {
             let _ = reply.send(Err(ErrorBody::new(ErrorCode::RevisionAhead, message)));
             return;
         }
+
         let ops = join.revision.and_then(|r| self.durable_since(r));
         let with_snapshot = ops.is_none();
         let presence = self
@@ -321,6 +325,7 @@ impl<Op: DocumentOp> Open<Op> {
                 })
             })
             .collect();
+
         let snapshot = with_snapshot.then_some(SnapshotBody {
             revision: self.durable,
             document: &self.durable_doc,
@@ -343,6 +348,7 @@ impl<Op: DocumentOp> Open<Op> {
             let _ = reply.send(Err(error));
             return;
         }
+
         tracing::info!(
             doc = %self.doc,
             client = %join.site,
@@ -477,8 +483,8 @@ impl<Op: DocumentOp> Open<Op> {
         }
     }
 
-    /// Queues a message for one member; a member whose queue is full is
-    /// dropped and told to resync.
+    /// Queues a message for one member. A member whose queue is full is
+    /// dropped and gets a `resync` message.
     fn send_to(&mut self, conn: ConnId, text: axum::extract::ws::Utf8Bytes) {
         let Some(member) = self.members.get(&conn) else {
             return;

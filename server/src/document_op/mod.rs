@@ -1,4 +1,4 @@
-//! What the server needs of an operation type beyond the engine's
+//! The server's requirements on an operation type beyond the engine's
 //! [`Operation`] trait: its kind on the wire and how presence moves.
 
 mod board;

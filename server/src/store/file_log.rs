@@ -200,7 +200,7 @@ impl<Op: DocumentOp> FileLog<Op> {
     }
 
     /// Returns the revisions of the snapshots on disk, oldest first. The
-    /// log holds every operation after the oldest one.
+    /// log contains every operation after the oldest one.
     pub fn snapshot_revisions(&self) -> &[u64] {
         &self.snapshots
     }

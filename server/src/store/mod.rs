@@ -27,7 +27,7 @@ pub enum StoreError {
     /// A file could not be read or written.
     #[error("{action} {path} failed: {source}")]
     Io {
-        /// What was attempted.
+        /// The action that failed.
         action: &'static str,
         /// The file or folder.
         path: PathBuf,
@@ -43,7 +43,7 @@ pub enum StoreError {
         path: PathBuf,
         /// The offset of the damaged record.
         offset: usize,
-        /// What is wrong.
+        /// The damage found.
         reason: String,
     },
     /// The document exists with another kind.
@@ -74,7 +74,7 @@ pub enum StoreError {
         action: &'static str,
         /// The revision given.
         revision: u64,
-        /// Why it is invalid.
+        /// The reason it is invalid.
         reason: String,
     },
 }

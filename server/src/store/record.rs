@@ -58,7 +58,7 @@ pub struct Record<'a> {
 pub struct BadRecord {
     /// The offset of the record in the buffer.
     pub offset: usize,
-    /// Why it failed.
+    /// The reason it failed.
     pub reason: String,
     /// True if the failure is a write cut short at the end of the buffer:
     /// the record runs past the end or ends exactly at it, or only zero
