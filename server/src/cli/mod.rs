@@ -7,4 +7,5 @@ mod input;
 pub mod replay;
 mod replay_remote;
 pub mod serve;
+mod report;
 pub mod vectors;
