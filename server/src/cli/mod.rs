@@ -6,6 +6,6 @@ pub mod import;
 mod input;
 pub mod replay;
 mod replay_remote;
-pub mod serve;
 mod report;
+pub mod serve;
 pub mod vectors;
