@@ -38,7 +38,7 @@ fn composed_and_in_turn(side: Side) -> (String, String) {
 
 #[test]
 fn right_side_transforms_through_compose() {
-    assert!(TextOp::TRANSFORMS_THROUGH_COMPOSE);
+    const { assert!(TextOp::TRANSFORMS_THROUGH_COMPOSE) };
     let (composed, in_turn) = composed_and_in_turn(Side::Right);
     assert_eq!(composed, "yxbc");
     assert_eq!(in_turn, "yxbc");
