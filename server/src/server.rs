@@ -45,7 +45,7 @@ struct AppState {
 struct DocumentRuntime(Option<tokio::runtime::Runtime>);
 
 impl DocumentRuntime {
-    /// Starts one worker thread for every document task. With their own
+    /// Starts one worker thread that runs all document tasks. On their own
     /// thread, document tasks do not wait in the run queue behind the
     /// connection tasks that one broadcast wakes, which are many per
     /// operation on a busy document.
@@ -59,7 +59,11 @@ impl DocumentRuntime {
     }
 
     fn handle(&self) -> tokio::runtime::Handle {
-        self.0.as_ref().expect("the runtime runs until dropped").handle().clone()
+        self.0
+            .as_ref()
+            .expect("the runtime runs until dropped")
+            .handle()
+            .clone()
     }
 }
 
