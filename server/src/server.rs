@@ -40,9 +40,45 @@ struct AppState {
     connections: Arc<AtomicU64>,
 }
 
+/// The runtime of the document tasks, shut down without blocking when
+/// dropped, because the server is dropped inside another runtime.
+struct DocumentRuntime(Option<tokio::runtime::Runtime>);
+
+impl DocumentRuntime {
+    /// Starts one worker thread that runs all document tasks. On their own
+    /// thread, document tasks do not wait in the run queue behind the
+    /// connection tasks that one broadcast wakes, which are many per
+    /// operation on a busy document.
+    fn start() -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("echostream-documents")
+            .enable_all()
+            .build()?;
+        Ok(DocumentRuntime(Some(runtime)))
+    }
+
+    fn handle(&self) -> tokio::runtime::Handle {
+        self.0
+            .as_ref()
+            .expect("the runtime runs until dropped")
+            .handle()
+            .clone()
+    }
+}
+
+impl Drop for DocumentRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 /// A running server.
 pub struct Server {
     addr: SocketAddr,
+    _documents: DocumentRuntime,
     registry: Arc<Registry>,
     shutdown: CancellationToken,
     tracker: TaskTracker,
@@ -58,12 +94,14 @@ impl Server {
             .with_context(|| format!("opening the data folder {}", config.data_dir.display()))?;
         let shutdown = CancellationToken::new();
         let tracker = TaskTracker::new();
+        let documents = DocumentRuntime::start().context("starting the document runtime")?;
         let registry = Registry::new(
             store,
             config.limits.clone(),
             Metrics::new(),
             shutdown.clone(),
             tracker.clone(),
+            documents.handle(),
         );
         let state = AppState {
             registry: Arc::clone(&registry),
@@ -89,6 +127,7 @@ impl Server {
         );
         Ok(Server {
             addr,
+            _documents: documents,
             registry,
             shutdown,
             tracker,

@@ -38,18 +38,22 @@ pub struct Registry {
     pub(crate) metrics: Metrics,
     pub(crate) shutdown: CancellationToken,
     pub(crate) tracker: TaskTracker,
+    /// The runtime that runs the document tasks.
+    documents: tokio::runtime::Handle,
     docs: Mutex<HashMap<DocumentId, Entry>>,
     generations: AtomicU64,
 }
 
 impl Registry {
-    /// Returns a registry with no open document.
+    /// Returns a registry with no open document, whose document tasks run
+    /// on `documents`.
     pub fn new(
         store: FileStore,
         limits: Limits,
         metrics: Metrics,
         shutdown: CancellationToken,
         tracker: TaskTracker,
+        documents: tokio::runtime::Handle,
     ) -> Arc<Self> {
         Arc::new(Registry {
             store,
@@ -57,6 +61,7 @@ impl Registry {
             metrics,
             shutdown,
             tracker,
+            documents,
             docs: Mutex::new(HashMap::new()),
             generations: AtomicU64::new(0),
         })
@@ -138,7 +143,7 @@ impl Registry {
             let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
             let generation = self.generations.fetch_add(1, Ordering::Relaxed);
             let task = DocumentTask::<Op>::new(doc.clone(), generation, Arc::clone(self));
-            self.tracker.spawn(task.run(rx));
+            self.tracker.spawn_on(task.run(rx), &self.documents);
             let entry = Entry {
                 kind: Op::KIND,
                 generation,
