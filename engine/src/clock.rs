@@ -269,28 +269,37 @@ impl<'de> Deserialize<'de> for VectorClock {
     /// spelled two ways (`"a1"` and `"00A1"`), is rejected, because one of
     /// its counters would be lost.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(ClockVisitor)
+        let counters = deserialize_site_counters(d)?;
+        Ok(counters.into_iter().collect())
     }
 }
 
-struct ClockVisitor;
+/// Reads an object from site id to counter, rejecting a site that appears
+/// twice, also when spelled two ways. For vector clocks and snapshots.
+pub(crate) fn deserialize_site_counters<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<SiteId, u64>, D::Error> {
+    d.deserialize_map(SiteCountersVisitor)
+}
 
-impl<'de> Visitor<'de> for ClockVisitor {
-    type Value = VectorClock;
+struct SiteCountersVisitor;
+
+impl<'de> Visitor<'de> for SiteCountersVisitor {
+    type Value = BTreeMap<SiteId, u64>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object from site id (hex) to counter")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<VectorClock, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut counters = BTreeMap::new();
         while let Some((site, counter)) = map.next_entry::<SiteId, u64>()? {
             if counters.insert(site, counter).is_some() {
                 return Err(A::Error::custom(format!(
-                    "site {site} appears twice in the vector clock"
+                    "site {site} appears twice, but each site has one counter"
                 )));
             }
         }
-        Ok(counters.into_iter().collect())
+        Ok(counters)
     }
 }

@@ -2,7 +2,8 @@
 //! error that names the value, and counters at the maximum do not
 //! overflow.
 
-use echostream::{SiteId, SiteIdError, VectorClock};
+use echostream::text::TextOp;
+use echostream::{SiteId, SiteIdError, Snapshot, VectorClock};
 
 #[test]
 fn site_id_rejects_sign_and_prefix() {
@@ -61,4 +62,22 @@ fn increment_stays_at_max() {
         serde_json::from_str(r#"{"0000000000000001": 18446744073709551615}"#).unwrap();
     assert_eq!(clock.increment(site), u64::MAX);
     assert_eq!(clock.get(site), u64::MAX);
+}
+
+#[test]
+fn snapshot_json_rejects_repeated_site() {
+    // Kept as the last value, 3, the authority would commit the site's
+    // operations 4 and 5 a second time.
+    let json = r#"{"revision": 7, "document": "abc", "last_seq": {"a1": 5, "00A1": 3}}"#;
+    let error = serde_json::from_str::<Snapshot<TextOp>>(json).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("site 00000000000000a1 appears twice"),
+        "{message}"
+    );
+
+    let json = r#"{"revision": 7, "document": "abc", "last_seq": {"a1": 5, "b2": 3}}"#;
+    let snapshot: Snapshot<TextOp> = serde_json::from_str(json).unwrap();
+    let last_seq: Vec<(SiteId, u64)> = snapshot.last_seq.into_iter().collect();
+    assert_eq!(last_seq, [(SiteId(0xa1), 5), (SiteId(0xb2), 3)]);
 }
