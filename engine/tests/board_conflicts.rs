@@ -906,3 +906,26 @@ impl WithGroups for Shape {
         self
     }
 }
+
+// A set that changes nothing (old equals new) must not win a tie, or
+// transforming against an operation and against its normalized form (which
+// drops such a set) would disagree.
+
+#[test]
+fn unchanged_set_loses_to_real_set() {
+    let alice = BoardOp::set(A, "opacity", None, None);
+    let bob = set(A, "opacity", PropertyValue::Number(50.0));
+    converge(
+        &alice,
+        &bob,
+        vec![
+            (
+                A,
+                rect(0.0, 0.0, "#000000", "box").with_number("opacity", 50.0),
+            ),
+            (B, ellipse(10.0, 10.0, &[G0])),
+            (C, note(20.0, 20.0, "hi", &[G0])),
+            (D, arrow(30.0, 30.0, Some(B))),
+        ],
+    );
+}

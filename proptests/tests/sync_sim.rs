@@ -22,8 +22,8 @@ use echostream_proptests::board::{valid_op, Rng};
 use echostream_proptests::cases;
 use proptest::prelude::*;
 
-/// The most deliveries the final drain may take before the run counts as
-/// stuck.
+/// The maximum number of delivery rounds in the final drain before the run
+/// counts as stuck.
 const MAX_DRAIN_STEPS: usize = 100_000;
 
 /// A random edit, fitted to the client's document when it is made.

@@ -22,6 +22,10 @@ enum Command {
     Import(cli::import::ImportArgs),
     /// Write a board, or an imported Excalidraw file, as an Excalidraw scene.
     Export(cli::export::ExportArgs),
+    /// Run the sync server until SIGTERM or Ctrl-C.
+    Serve(cli::serve::ServeArgs),
+    /// Print a stored document without a running server.
+    Dump(cli::dump::DumpArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -31,5 +35,7 @@ fn main() -> std::process::ExitCode {
         Command::Replay(args) => cli::replay::run(args),
         Command::Import(args) => cli::import::run(args),
         Command::Export(args) => cli::export::run(args),
+        Command::Serve(args) => cli::serve::run(args),
+        Command::Dump(args) => cli::dump::run(args),
     }
 }

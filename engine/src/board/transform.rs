@@ -89,6 +89,15 @@ fn with_placement(change: &Change, p: Placement) -> Change {
 /// `y`. Returns no change when `x` has no effect left, and two when it
 /// must first undo part of `y`.
 fn transform_change(x: &Change, y: &Change, x_left: bool) -> Vec<Change> {
+    // A change with no effect neither wins a tie nor is rewritten into one
+    // that has an effect, so that transforming against an operation gives
+    // the same result as against its normalized form.
+    if x.is_identity() {
+        return Vec::new();
+    }
+    if y.is_identity() {
+        return vec![x.clone()];
+    }
     if let (Some((x_id, xp)), Some((y_id, yp))) = (z_placement(x), z_placement(y)) {
         return transform_z(x, x_id, xp, y, y_id, yp, x_left);
     }

@@ -55,7 +55,7 @@ pub struct Merged<Op> {
 /// O((n + m) log(n + m)) for runs of `n` and `m` operations, not with
 /// their product.
 ///
-/// `local_side` is the side of the local run on an insert tie; the remote
+/// `local_side` is the side of the local run on an insert tie. The remote
 /// run takes the opposite side, so both replicas reach the same document.
 /// That document may differ from the one that transforming the operations
 /// one at a time gives, also for text: one run is transformed with

@@ -19,9 +19,9 @@
 //! 2. **Clocks.** Runs are laid out in chains: a run continues a chain
 //!    whose last run it had seen, its own agent's if it can, so a chain is
 //!    a causal sequence and concurrent runs start new chains. Each run gets
-//!    the vector clock (over chains) of the runs it had seen. A clock is a version of the
-//!    document, and one counter comparison tells whether a run is part of
-//!    it.
+//!    the vector clock (over chains) of the runs it had seen. A clock is a
+//!    version of the document, and one counter comparison tells whether
+//!    a run is part of it.
 //! 3. **Transforms.** A run's operation is moved from the version it was
 //!    made on to a later version by peeling off the concurrent run added
 //!    last and transforming against that run's operation at the version

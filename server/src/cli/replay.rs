@@ -14,6 +14,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 use echostream::text::TextDocument;
 use echostream::trace::{ConcurrentTrace, MergeError, SequentialTrace, TraceError, TraceKind};
+use echostream_server::document_id::DocumentId;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -34,6 +35,22 @@ pub struct ReplayArgs {
     /// Print one JSON object with the outcome instead of text.
     #[arg(long)]
     json: bool,
+
+    /// Type the trace into a live server at this address, such as
+    /// `ws://127.0.0.1:8080`, instead of replaying it locally.
+    #[arg(long, requires = "doc")]
+    to: Option<String>,
+
+    /// The document to type into, with `--to`; it must be new or empty.
+    #[arg(long, requires = "to")]
+    doc: Option<DocumentId>,
+
+    /// With `--to`: keep typing while an operation is in flight, so that
+    /// the edits made meanwhile go out composed as one operation. By
+    /// default each transaction is sent once the previous one is
+    /// acknowledged.
+    #[arg(long, requires = "to")]
+    no_wait: bool,
 
     /// For a concurrent trace: integrate the transactions in another
     /// causal order, chosen by this seed. The final text is the same for
@@ -77,6 +94,9 @@ struct Outcome {
 /// Replays the trace and prints the outcome. Exits with failure when the
 /// final text differs from `endContent` or the trace cannot be replayed.
 pub fn run(args: ReplayArgs) -> ExitCode {
+    if let (Some(url), Some(doc)) = (&args.to, &args.doc) {
+        return super::replay_remote::run(&args.file, url, doc, args.json, args.no_wait);
+    }
     let outcome = match replay_file(&args) {
         Ok(replayed) => outcome(&replayed),
         Err(error) => {

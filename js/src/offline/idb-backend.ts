@@ -1,0 +1,230 @@
+// The IndexedDB calls of the offline op log. What to store, and when, is
+// decided in Rust (IndexedDbLog, behind the engine's OpLog interface);
+// this class only runs batches of writes and loads a document's records.
+//
+// Schema (database version 1), one record per row, values as JSON text:
+//   sites      key [doc, site]        { doc, site, nextSeq }
+//   pending    key [doc, site, seq]   { doc, site, seq, value }
+//   ops        key [doc, revision]    { doc, revision, value }
+//   snapshots  key doc                { doc, revision, value }
+// Pending operations are keyed by site, and each tab holds its own site,
+// so two tabs never overwrite each other's pending operations.
+
+import type { LogWrite, StoredRecords } from "../wasm/echostream_wasm.js";
+
+/** The schema version of the database. */
+export const SCHEMA_VERSION = 1;
+
+/** The kind of a storage error event. */
+export type OfflineErrorKind =
+  | "blocked"
+  | "versionchange"
+  | "quota"
+  | "write"
+  | "closed"
+  | "unavailable";
+
+/** A storage problem: the in-memory document keeps working without it. */
+export interface OfflineError {
+  kind: OfflineErrorKind;
+  message: string;
+}
+
+
+
+function requestPromise<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function errorKind(error: DOMException | null): OfflineErrorKind {
+  return error?.name === "QuotaExceededError" ? "quota" : "write";
+}
+
+/** A connection to the op log database. */
+export class IdbBackend {
+  #db: IDBDatabase | null;
+  readonly #name: string;
+  readonly #onError: (error: OfflineError) => void;
+  readonly #inFlight = new Set<Promise<void>>();
+  #closedReported = false;
+
+  private constructor(db: IDBDatabase, name: string, onError: (error: OfflineError) => void) {
+    this.#db = db;
+    this.#name = name;
+    this.#onError = onError;
+    db.onversionchange = () => {
+      // Another tab upgrades the database: let it, and keep the document
+      // in memory.
+      db.close();
+      this.#db = null;
+      this.#closedReported = true;
+      onError({
+        kind: "versionchange",
+        message: `IndexedDB database ${JSON.stringify(name)} was closed because another tab opened version ${SCHEMA_VERSION + 1} or later; edits are no longer saved offline in this tab, reload it to save them again`,
+      });
+    };
+    db.onclose = () => {
+      this.#db = null;
+    };
+  }
+
+  /**
+   * Opens (creating or upgrading) the database. Rejects with an Error when
+   * IndexedDB is missing or when another tab blocks the upgrade, after
+   * reporting a "blocked" event.
+   */
+  static open(
+    name: string,
+    onError: (error: OfflineError) => void,
+    version: number = SCHEMA_VERSION,
+  ): Promise<IdbBackend> {
+    if (typeof indexedDB === "undefined") {
+      const message = "IndexedDB is not available here, so edits are not saved offline";
+      onError({ kind: "unavailable", message });
+      return Promise.reject(new Error(message));
+    }
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const request = indexedDB.open(name, version);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        if (!db.objectStoreNames.contains("sites")) db.createObjectStore("sites", { keyPath: ["doc", "site"] });
+        if (!db.objectStoreNames.contains("pending")) db.createObjectStore("pending", { keyPath: ["doc", "site", "seq"] });
+        if (!db.objectStoreNames.contains("ops")) db.createObjectStore("ops", { keyPath: ["doc", "revision"] });
+        if (!db.objectStoreNames.contains("snapshots")) db.createObjectStore("snapshots", { keyPath: "doc" });
+      };
+      request.onblocked = () => {
+        settled = true;
+        const message = `opening IndexedDB database ${JSON.stringify(name)} at version ${version} is blocked by another tab that keeps an older version open; close that tab or reload it`;
+        onError({ kind: "blocked", message });
+        reject(new Error(message));
+      };
+      request.onsuccess = () => {
+        if (settled) {
+          // The open was reported as blocked and the caller went on
+          // without it.
+          request.result.close();
+          return;
+        }
+        settled = true;
+        resolve(new IdbBackend(request.result, name, onError));
+      };
+      request.onerror = () => {
+        settled = true;
+        const message = `failed to open IndexedDB database ${JSON.stringify(name)}: ${request.error?.message ?? "unknown error"}`;
+        onError({ kind: errorKind(request.error), message });
+        reject(new Error(message));
+      };
+    });
+  }
+
+  /** True while the connection is open. */
+  get isOpen(): boolean {
+    return this.#db !== null;
+  }
+
+  /** Loads every record of document `doc`. */
+  async load(doc: string): Promise<StoredRecords> {
+    const db = this.#requireOpen();
+    const tx = db.transaction(["sites", "pending", "ops", "snapshots"], "readonly");
+    const range = IDBKeyRange.bound([doc], [doc, []]);
+    const [sites, pending, ops, snapshot] = await Promise.all([
+      requestPromise(tx.objectStore("sites").getAll(range)),
+      requestPromise(tx.objectStore("pending").getAll(range)),
+      requestPromise(tx.objectStore("ops").getAll(range)),
+      requestPromise(tx.objectStore("snapshots").get(doc)),
+    ]);
+    return {
+      sites: sites.map((r) => ({ site: r.site, nextSeq: r.nextSeq })),
+      pending: pending.map((r) => ({ site: r.site, seq: r.seq, value: r.value })),
+      ops: ops.map((r) => ({ revision: r.revision, value: r.value })),
+      snapshot: snapshot ? { revision: snapshot.revision, value: snapshot.value } : null,
+    };
+  }
+
+  /**
+   * Runs a batch of writes in one transaction, started at once: nothing is
+   * held back to throttle writes. Failures are reported as error events.
+   */
+  write(writes: LogWrite[]): Promise<void> {
+    const db = this.#db;
+    if (db === null) {
+      if (!this.#closedReported) {
+        this.#closedReported = true;
+        this.#onError({
+          kind: "closed",
+          message: `IndexedDB database ${JSON.stringify(this.#name)} is closed; edits are kept in memory only`,
+        });
+      }
+      return Promise.resolve();
+    }
+    let done: Promise<void>;
+    try {
+      const tx = db.transaction(["sites", "pending", "ops", "snapshots"], "readwrite");
+      for (const write of writes) this.#run(tx, write);
+      done = new Promise<void>((resolve) => {
+        tx.oncomplete = () => resolve();
+        tx.onabort = () => {
+          this.#onError({
+            kind: errorKind(tx.error),
+            message: `failed to save ${writes.length} change(s) to IndexedDB database ${JSON.stringify(this.#name)}: ${tx.error?.name ?? "AbortError"}: ${tx.error?.message ?? "the transaction was aborted"}`,
+          });
+          resolve();
+        };
+      });
+    } catch (error) {
+      const e = error as DOMException;
+      this.#onError({
+        kind: errorKind(e),
+        message: `failed to save ${writes.length} change(s) to IndexedDB database ${JSON.stringify(this.#name)}: ${e.name}: ${e.message}`,
+      });
+      return Promise.resolve();
+    }
+    this.#inFlight.add(done);
+    void done.then(() => this.#inFlight.delete(done));
+    return done;
+  }
+
+  /** Resolves when every write started so far has finished or failed. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#inFlight]);
+  }
+
+  /** Closes the connection after the writes in flight. */
+  close(): void {
+    this.#db?.close();
+    this.#db = null;
+    this.#closedReported = true;
+  }
+
+  #run(tx: IDBTransaction, write: LogWrite): void {
+    switch (write.kind) {
+      case "put":
+        tx.objectStore(write.store).put(write.record);
+        break;
+      case "deleteRange":
+        tx.objectStore(write.store).delete(IDBKeyRange.bound(write.lower, write.upper));
+        break;
+      case "putSnapshot": {
+        // Keep the newest snapshot when two tabs of one document save.
+        const store = tx.objectStore("snapshots");
+        const existing = store.get(write.record.doc);
+        existing.onsuccess = () => {
+          const current = existing.result as { revision: number } | undefined;
+          if (!current || current.revision < write.record.revision) store.put(write.record);
+        };
+        break;
+      }
+    }
+  }
+
+  #requireOpen(): IDBDatabase {
+    if (this.#db === null) {
+      throw new Error(`IndexedDB database ${JSON.stringify(this.#name)} is closed`);
+    }
+    return this.#db;
+  }
+}

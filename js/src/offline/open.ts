@@ -1,0 +1,139 @@
+// Opens the offline op log of a document for this tab: it loads the
+// records from IndexedDB and claims a site, so that each open tab writes
+// pending operations under a site of its own.
+
+import { BoardOfflineLog, TextOfflineLog, randomSiteId } from "../wasm/echostream_wasm.js";
+import type { StoredRecords } from "../wasm/echostream_wasm.js";
+import { IdbBackend } from "./idb-backend.js";
+import type { OfflineError } from "./idb-backend.js";
+
+/** Options of `openTextOfflineLog` and `openBoardOfflineLog`. */
+export interface OfflineLogOptions {
+  /** The document id. */
+  doc: string;
+  /** The IndexedDB database name; "echostream" when omitted. */
+  dbName?: string;
+  /** Receives storage problems; the document keeps working in memory. */
+  onError?: (error: OfflineError) => void;
+  /**
+   * The database version to open. Leave it out: a higher number than
+   * the schema's only simulates a newer release of this package, which
+   * makes older tabs close their connection.
+   */
+  version?: number;
+}
+
+/** An open offline log, with the site this tab holds. */
+export interface OpenedOfflineLog<Log = TextOfflineLog> {
+  /** The log: pending operations, committed operations, snapshot. */
+  readonly log: Log;
+  /** The IndexedDB connection. */
+  readonly backend: IdbBackend;
+  /** Waits for the writes in flight, then releases the site and closes. */
+  close(): Promise<void>;
+}
+
+type Release = () => void;
+
+// Holds the Web Lock `name` until the returned function is called, or
+// returns null at once when another tab holds it.
+function tryLock(locks: LockManager, name: string): Promise<Release | null> {
+  return new Promise((resolve, reject) => {
+    locks
+      .request(name, { ifAvailable: true }, (lock) => {
+        if (lock === null) {
+          resolve(null);
+          return undefined;
+        }
+        return new Promise<void>((release) => resolve(() => release()));
+      })
+      .catch(reject);
+  });
+}
+
+// Claims a site of the document that no open tab holds, so that a reload
+// takes over the pending operations it left. Makes a new site when every
+// stored site is held.
+async function claimSite(dbName: string, doc: string, sites: string[]): Promise<{ site: string; release: Release }> {
+  const locks = typeof navigator === "undefined" ? undefined : navigator.locks;
+  const lockName = (site: string) => `echostream:${dbName}:${doc}:${site}`;
+  if (locks === undefined) {
+    // NOTE: without Web Locks no tab can tell whether another one holds a
+    // site, so each open takes a new site. Pending operations of a closed
+    // tab then stay stored but are not resent.
+    return { site: randomSiteId(), release: () => {} };
+  }
+  for (const site of sites) {
+    const release = await tryLock(locks, lockName(site));
+    if (release !== null) return { site, release };
+  }
+  for (;;) {
+    const site = randomSiteId();
+    const release = await tryLock(locks, lockName(site));
+    if (release !== null) return { site, release };
+  }
+}
+
+type LoadLog<Log> = (backend: IdbBackend, doc: string, site: string, records: StoredRecords) => Log;
+
+// Opens the database, claims a site and builds the log with `load`.
+async function openLog<Log extends { flush(): Promise<void> }>(
+  options: OfflineLogOptions,
+  load: LoadLog<Log>,
+): Promise<OpenedOfflineLog<Log>> {
+  const dbName = options.dbName ?? "echostream";
+  const onError = options.onError ?? ((error: OfflineError) => console.error(`echostream offline log: ${error.message}`));
+  const backend = await IdbBackend.open(dbName, onError, options.version);
+  const records = await backend.load(options.doc);
+  const { site, release } = await claimSite(
+    dbName,
+    options.doc,
+    records.sites.map((s) => s.site),
+  );
+  // Reload after the claim: the tab that held the site may have written
+  // until it let go.
+  const current = await backend.load(options.doc);
+  let log: Log;
+  try {
+    log = load(backend, options.doc, site, current);
+  } catch (error) {
+    release();
+    backend.close();
+    throw error;
+  }
+
+  const flush = () => void log.flush();
+  const onVisibility = () => {
+    if (document.visibilityState === "hidden") flush();
+  };
+  if (typeof addEventListener === "function") addEventListener("pagehide", flush);
+  if (typeof document !== "undefined") document.addEventListener("visibilitychange", onVisibility);
+
+  return {
+    log,
+    backend,
+    async close() {
+      await log.flush();
+      if (typeof removeEventListener === "function") removeEventListener("pagehide", flush);
+      if (typeof document !== "undefined") document.removeEventListener("visibilitychange", onVisibility);
+      release();
+      backend.close();
+    },
+  };
+}
+
+/**
+ * Opens the offline log of a text document. Rejects with an Error when
+ * IndexedDB is missing or blocked, after reporting it through `onError`.
+ */
+export function openTextOfflineLog(options: OfflineLogOptions): Promise<OpenedOfflineLog<TextOfflineLog>> {
+  return openLog(options, (backend, doc, site, records) => TextOfflineLog.load(backend, doc, site, records));
+}
+
+/**
+ * Opens the offline log of a board. Rejects with an Error when IndexedDB
+ * is missing or blocked, after reporting it through `onError`.
+ */
+export function openBoardOfflineLog(options: OfflineLogOptions): Promise<OpenedOfflineLog<BoardOfflineLog>> {
+  return openLog(options, (backend, doc, site, records) => BoardOfflineLog.load(backend, doc, site, records));
+}

@@ -1,0 +1,379 @@
+// The transport shared by TextSync and BoardSync: one WebSocket to an
+// `echostream serve` server, the hello and welcome of the protocol,
+// reconnection with backoff, and the events every document has. The state
+// machine is the engine's, in WebAssembly; subclasses bind its document
+// type.
+
+import type { LoggedOpJson, OpIdJson, SubmissionJson } from "../wasm/echostream_wasm.js";
+import type { OfflineError } from "../offline/idb-backend.js";
+import type { OfflineLogOptions, OpenedOfflineLog } from "../offline/open.js";
+import { Emitter } from "./events.js";
+import { PROTOCOL_VERSION } from "./protocol.js";
+
+/** The connection state. */
+export type SyncStatus = "connecting" | "connected" | "disconnected" | "closed";
+
+/** The part of the WebSocket interface the client uses. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+/** Opens a WebSocket; in Node, pass one built on the `ws` package. */
+export type WebSocketFactory = (url: string) => WebSocketLike;
+
+/** How long to wait before each reconnection attempt. */
+export interface BackoffOptions {
+  /** The first delay, in milliseconds; 250 when omitted. */
+  initialDelayMs?: number;
+  /** The largest delay, in milliseconds; 10,000 when omitted. */
+  maxDelayMs?: number;
+  /** The factor between two delays; 2 when omitted. */
+  factor?: number;
+  /** The random share added or taken off each delay, 0 to 1; 0.2 when omitted. */
+  jitter?: number;
+}
+
+/** Options of `TextSync.open` and `BoardSync.open`. */
+export interface SyncOptions {
+  /** The server's WebSocket URL, such as "ws://127.0.0.1:8080/ws". */
+  url: string;
+  /** The document id. */
+  doc: string;
+  /**
+   * The offline log in IndexedDB: on by default where IndexedDB exists.
+   * `false` keeps the document in memory only.
+   */
+  offline?: boolean | Omit<OfflineLogOptions, "doc" | "onError">;
+  /** The site id without an offline log; a random one when omitted. */
+  site?: string;
+  /** Opens the WebSocket; `new WebSocket(url)` when omitted. */
+  createSocket?: WebSocketFactory;
+  /** The reconnection delays. */
+  backoff?: BackoffOptions;
+}
+
+/** The events every synced document has. */
+export interface SessionEvents<OpJson> {
+  /** The connection state changed. */
+  status: { status: SyncStatus };
+  /** The server acknowledged every local edit. */
+  synced: { revision: number };
+  /**
+   * A problem that does not stop the document: a server error, a storage
+   * error of the offline log, a message the client could not apply, or
+   * local edits dropped because the server sent a snapshot they cannot
+   * move onto.
+   */
+  error: {
+    kind: "server" | "offline" | "dropped" | "protocol";
+    message: string;
+    code?: string;
+    dropped?: SubmissionJson<OpJson>[];
+  };
+}
+
+/** The part of the engine's client that the transport uses. */
+export interface EngineClient<OpJson> {
+  readonly site: string;
+  readonly revision: number;
+  readonly hasPending: boolean;
+  nextSubmission(): SubmissionJson<OpJson> | undefined;
+  acknowledge(id: OpIdJson, revision: number): void;
+  reconnect(): void;
+  saveSnapshot(): boolean;
+  flush(): Promise<void>;
+  pending(): SubmissionJson<OpJson>[];
+}
+
+/** The messages of the server that a session handles. */
+type ServerMessage<OpJson> =
+  | {
+      type: "welcome";
+      revision: number;
+      snapshot?: { revision: number; document: unknown };
+      ops: LoggedOpJson<OpJson>[];
+      presence: { site: string; presence: unknown }[];
+    }
+  | { type: "ack"; id: OpIdJson; revision: number }
+  | ({ type: "op" } & LoggedOpJson<OpJson>)
+  | { type: "presence"; site: string; revision: number; presence: unknown }
+  | { type: "resync"; revision: number }
+  | { type: "error"; code: string; message: string; id?: OpIdJson };
+
+const OPEN = 1;
+
+/** Opens the offline log when the options ask for it, or returns null. */
+export async function openOffline<Log>(
+  options: SyncOptions,
+  open: (options: OfflineLogOptions) => Promise<OpenedOfflineLog<Log>>,
+  onError: (error: OfflineError) => void,
+): Promise<OpenedOfflineLog<Log> | null> {
+  if (typeof options.url !== "string" || options.url === "") {
+    throw new Error(`invalid url ${JSON.stringify(options.url)}: expected a ws:// or wss:// URL`);
+  }
+  const wanted = options.offline ?? typeof indexedDB !== "undefined";
+  if (wanted === false) return null;
+  const settings = typeof wanted === "object" ? wanted : {};
+  try {
+    return await open({ ...settings, doc: options.doc, onError });
+  } catch {
+    // Reported through onError; the document works in memory.
+    return null;
+  }
+}
+
+/** A document synced with a server over a WebSocket. */
+export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> extends Emitter<Events> {
+  protected readonly client: EngineClient<OpJson>;
+  readonly #options: SyncOptions;
+  readonly #offline: OpenedOfflineLog<unknown> | null;
+  readonly #docType: "text" | "board";
+  #socket: WebSocketLike | null = null;
+  #status: SyncStatus = "disconnected";
+  #joined = false;
+  #attempt = 0;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  readonly #onHide = () => {
+    this.client.saveSnapshot();
+    void this.client.flush();
+  };
+
+  protected constructor(
+    client: EngineClient<OpJson>,
+    docType: "text" | "board",
+    options: SyncOptions,
+    offline: OpenedOfflineLog<unknown> | null,
+  ) {
+    super();
+    this.client = client;
+    this.#docType = docType;
+    this.#options = options;
+    this.#offline = offline;
+    if (typeof addEventListener === "function") addEventListener("pagehide", this.#onHide);
+  }
+
+  /** The site id of this client. */
+  get site(): string {
+    return this.client.site;
+  }
+
+  /** The last server revision received. */
+  get revision(): number {
+    return this.client.revision;
+  }
+
+  /** True while a local edit waits for the server's acknowledgement. */
+  get hasPending(): boolean {
+    return this.client.hasPending;
+  }
+
+  /** The connection state. */
+  get status(): SyncStatus {
+    return this.#status;
+  }
+
+  /** The operations not yet acknowledged. */
+  pending(): SubmissionJson<OpJson>[] {
+    return this.client.pending();
+  }
+
+  /** Resolves when every write to the offline log started so far has finished or failed. */
+  flush(): Promise<void> {
+    return this.client.flush();
+  }
+
+  /** Closes the connection and the offline log, after its writes. */
+  async close(): Promise<void> {
+    this.#setStatus("closed");
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (typeof removeEventListener === "function") removeEventListener("pagehide", this.#onHide);
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket !== null) {
+      socket.onclose = null;
+      socket.close(1000, "closed by the client");
+    }
+    this.client.saveSnapshot();
+    await this.client.flush();
+    await this.#offline?.close();
+  }
+
+  /** Applies a committed entry from the server and emits its change. */
+  protected abstract applyRemote(entry: LoggedOpJson<OpJson>): void;
+
+  /** Replaces the document by a snapshot; returns the dropped local edits. */
+  protected abstract applySnapshot(document: unknown, revision: number): SubmissionJson<OpJson>[];
+
+  /** Emits another client's presence, moved onto the local document. */
+  protected abstract peerPresence(site: string, presence: unknown): void;
+
+  /** Returns this client's presence as the server expects it, or null. */
+  protected abstract localPresence(): unknown;
+
+  /** Emits one of the events every session has. */
+  protected emitSession<K extends keyof SessionEvents<OpJson>>(type: K, event: SessionEvents<OpJson>[K]): void {
+    this.emit(type as keyof Events, event as unknown as Events[keyof Events]);
+  }
+
+  /** Reports a storage problem of the offline log. */
+  protected offlineError(error: OfflineError): void {
+    this.emitSession("error", { kind: "offline", code: error.kind, message: error.message });
+  }
+
+  /** Sends the next local edit, if the connection is ready. */
+  protected pump(): void {
+    if (!this.#joined) return;
+    const submission = this.client.nextSubmission();
+    if (submission !== undefined) this.#send({ type: "submit", ...submission });
+  }
+
+  /** Sends this client's presence, if the connection is ready. */
+  protected sendPresence(): void {
+    if (!this.#joined) return;
+    this.#send({ type: "presence", revision: this.client.revision, presence: this.localPresence() });
+  }
+
+  /** Opens the first connection. */
+  protected connect(): void {
+    if (this.#status === "closed") return;
+    this.#setStatus("connecting");
+    this.#joined = false;
+    const create = this.#options.createSocket ?? ((url: string) => new WebSocket(url) as unknown as WebSocketLike);
+    let socket: WebSocketLike;
+    try {
+      socket = create(this.#options.url);
+    } catch (error) {
+      this.emitSession("error", { kind: "protocol", message: `failed to open a WebSocket to ${this.#options.url}: ${(error as Error).message}` });
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#socket = socket;
+    socket.onopen = () => this.#sendHello();
+    socket.onmessage = (event) => this.#receive(event.data);
+    socket.onerror = () => {};
+    socket.onclose = () => {
+      if (this.#socket !== socket) return;
+      this.#socket = null;
+      this.#joined = false;
+      this.#setStatus("disconnected");
+      this.#scheduleReconnect();
+    };
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#status === "closed" || this.#timer !== null) return;
+    const { initialDelayMs = 250, maxDelayMs = 10_000, factor = 2, jitter = 0.2 } = this.#options.backoff ?? {};
+    const base = Math.min(maxDelayMs, initialDelayMs * factor ** this.#attempt);
+    const delay = base * (1 + jitter * (2 * Math.random() - 1));
+    this.#attempt += 1;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.connect();
+    }, delay);
+  }
+
+  #sendHello(): void {
+    const revision = this.client.revision;
+    const known = revision > 0 || this.client.hasPending;
+    this.#send({
+      type: "hello",
+      version: PROTOCOL_VERSION,
+      doc: this.#options.doc,
+      docType: this.#docType,
+      site: this.client.site,
+      revision: known ? revision : null,
+    });
+  }
+
+  #send(message: object): void {
+    if (this.#socket !== null && this.#socket.readyState === OPEN) {
+      this.#socket.send(JSON.stringify(message));
+    }
+  }
+
+  #receive(data: unknown): void {
+    let message: ServerMessage<OpJson>;
+    try {
+      message = JSON.parse(String(data)) as ServerMessage<OpJson>;
+    } catch (error) {
+      this.emitSession("error", { kind: "protocol", message: `invalid message from the server: ${(error as Error).message}` });
+      return;
+    }
+    try {
+      this.#handle(message);
+    } catch (error) {
+      // A message the state machine rejects: start again from a new
+      // connection, which replays what was missed.
+      this.emitSession("error", { kind: "protocol", message: `failed to apply a ${message.type} message: ${(error as Error).message}` });
+      this.#socket?.close(4001, "client state out of step");
+    }
+  }
+
+  #handle(message: ServerMessage<OpJson>): void {
+    switch (message.type) {
+      case "welcome":
+        this.#welcome(message);
+        break;
+      case "ack":
+        this.client.acknowledge(message.id, message.revision);
+        this.#afterServerMessage();
+        break;
+      case "op":
+        this.applyRemote(message);
+        this.#afterServerMessage();
+        break;
+      case "presence":
+        this.peerPresence(message.site, message.presence);
+        break;
+      case "resync":
+        this.#joined = false;
+        this.#sendHello();
+        break;
+      case "error":
+        this.emitSession("error", { kind: "server", code: message.code, message: message.message });
+        break;
+      default:
+        this.emitSession("error", { kind: "protocol", message: `unknown message type ${JSON.stringify((message as { type: unknown }).type)}` });
+    }
+  }
+
+  #welcome(message: Extract<ServerMessage<OpJson>, { type: "welcome" }>): void {
+    if (message.snapshot !== undefined) {
+      const dropped = this.applySnapshot(message.snapshot.document, message.snapshot.revision);
+      if (dropped.length > 0) {
+        this.emitSession("error", {
+          kind: "dropped",
+          message: `the server sent a snapshot at revision ${message.snapshot.revision}, so ${dropped.length} local operation(s) could not be moved onto it and were dropped`,
+          dropped,
+        });
+      }
+    }
+    for (const entry of message.ops) this.applyRemote(entry);
+    this.#joined = true;
+    this.#attempt = 0;
+    this.#setStatus("connected");
+    for (const peer of message.presence) this.peerPresence(peer.site, peer.presence);
+    this.client.reconnect();
+    this.pump();
+    this.sendPresence();
+    if (!this.client.hasPending) this.emitSession("synced", { revision: this.client.revision });
+  }
+
+  #afterServerMessage(): void {
+    this.pump();
+    if (!this.client.hasPending) this.emitSession("synced", { revision: this.client.revision });
+  }
+
+  #setStatus(status: SyncStatus): void {
+    if (this.#status === status || this.#status === "closed") return;
+    this.#status = status;
+    this.emitSession("status", { status });
+  }
+}

@@ -1,0 +1,84 @@
+//! `echostream dump`: prints a stored document without a running server.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use echostream::board::BoardOp;
+use echostream::text::TextOp;
+use echostream::OpLog;
+use echostream_server::document_id::DocumentId;
+use echostream_server::document_op::DocumentOp;
+use echostream_server::protocol::DocumentKind;
+use echostream_server::store::{FileStore, OpenMode};
+
+/// Arguments of `echostream dump`.
+#[derive(Args)]
+pub struct DumpArgs {
+    /// The data folder of the server.
+    #[arg(long = "data", env = "ECHOSTREAM_DATA_DIR")]
+    data_dir: PathBuf,
+
+    /// The document id.
+    #[arg(long)]
+    doc: DocumentId,
+
+    /// Print the revision and the document type on stderr.
+    #[arg(long)]
+    verbose: bool,
+}
+
+/// Prints the document at its last stored revision: a text document as
+/// its plain text, a board as its JSON form. Reads the log without changing it, so a torn last
+/// record stays on disk for the server to drop.
+pub fn run(args: DumpArgs) -> ExitCode {
+    match dump(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dump(args: &DumpArgs) -> anyhow::Result<()> {
+    let store = FileStore::new(&args.data_dir, false)?;
+    let kind = store.kind(&args.doc)?.with_context(|| {
+        format!(
+            "document {} not found in {}",
+            args.doc,
+            args.data_dir.display()
+        )
+    })?;
+    let (revision, text) = match kind {
+        DocumentKind::Text => render::<TextOp>(&store, &args.doc)?,
+        DocumentKind::Board => render::<BoardOp>(&store, &args.doc)?,
+    };
+    if args.verbose {
+        eprintln!("document {} ({kind}) at revision {revision}", args.doc);
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// Replays the log from the latest snapshot. O(n) in the log size.
+fn render<Op: DocumentOp>(store: &FileStore, doc: &DocumentId) -> anyhow::Result<(u64, String)> {
+    let log = store.open::<Op>(doc, OpenMode::Read)?;
+    let snapshot = log.latest_snapshot()?;
+    let (mut revision, mut document) = match snapshot {
+        Some(snapshot) => (snapshot.revision, snapshot.document),
+        None => (0, Op::Document::default()),
+    };
+    for entry in log.read_since(revision)? {
+        entry
+            .op
+            .apply(&mut document)
+            .with_context(|| format!("revision {} does not apply", entry.revision))?;
+        revision = entry.revision;
+    }
+    Ok((revision, Op::render(&document)))
+}

@@ -1,0 +1,73 @@
+//! Open documents: one task per document owns its authority and its log,
+//! so that the document's operations are totally ordered without locks.
+//! Connections talk to the task through a bounded command queue and get
+//! messages back through their own bounded outbox.
+
+mod registry;
+mod task;
+
+use std::time::Instant;
+
+use axum::extract::ws::Utf8Bytes;
+use echostream::sync::Submission;
+use echostream::SiteId;
+use tokio::sync::{mpsc, oneshot};
+
+pub use registry::Registry;
+
+use crate::document_op::DocumentOp;
+use crate::protocol::{ErrorBody, PresenceUpdate};
+
+/// The id of one connection, unique within a server process.
+pub type ConnId = u64;
+
+/// A message for one connection's socket.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outbound {
+    /// A text message, serialized once and shared between connections.
+    Text(Utf8Bytes),
+    /// Close the socket with this code and reason.
+    Close {
+        /// The WebSocket close code.
+        code: u16,
+        /// The reason sent with it.
+        reason: &'static str,
+    },
+}
+
+/// A request to join a document.
+#[derive(Debug)]
+pub(crate) struct Join {
+    pub conn: ConnId,
+    pub site: SiteId,
+    /// The client's revision, or `None` for a snapshot.
+    pub revision: Option<u64>,
+    /// The queue for the welcome and every later message to the
+    /// connection.
+    pub outbox: mpsc::Sender<Outbound>,
+    /// Fired with the head revision when the outbox overflows and the
+    /// connection is dropped from the document.
+    pub lagged: oneshot::Sender<u64>,
+}
+
+/// The outcome of a join: the welcome is in the outbox, or the join
+/// failed.
+pub(crate) type JoinReply = oneshot::Sender<Result<(), ErrorBody>>;
+
+/// A request to a document task.
+#[derive(Debug)]
+pub(crate) enum Command<Op: DocumentOp> {
+    Join(Join, JoinReply),
+    Submit {
+        conn: ConnId,
+        submission: Submission<Op>,
+        received: Instant,
+    },
+    Presence {
+        conn: ConnId,
+        update: PresenceUpdate<Op>,
+    },
+    Leave {
+        conn: ConnId,
+    },
+}

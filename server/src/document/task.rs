@@ -1,0 +1,720 @@
+//! The task that serves one open document: it owns the authority, hands
+//! committed operations to a writer in batches (group commit), and sends
+//! acknowledgements and broadcasts only once the operations are on disk.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Instant;
+
+use echostream::sync::{Authority, Receipt, Submission, SyncError};
+use echostream::{LoggedOp, OpId, OpLog, SiteId, Snapshot};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::{JoinError, JoinHandle};
+
+use super::{Command, ConnId, Join, JoinReply, Outbound, Registry};
+use crate::document_id::DocumentId;
+use crate::document_op::DocumentOp;
+use crate::protocol::{
+    close_code, ErrorBody, ErrorCode, PeerPresence, PresenceUpdate, ServerMessage, SnapshotBody,
+    PROTOCOL_VERSION,
+};
+use crate::store::{FileLog, OpenMode, StoreError};
+
+/// The commands handled in one turn before the task looks at the writer
+/// again, so that a busy document still starts its writes on time.
+const COMMANDS_PER_TURN: usize = 256;
+
+/// A document that is not open yet: the task's id and what it shares.
+pub(crate) struct DocumentTask<Op: DocumentOp> {
+    doc: DocumentId,
+    generation: u64,
+    registry: Arc<Registry>,
+    op: std::marker::PhantomData<fn() -> Op>,
+}
+
+struct Member<Op: DocumentOp> {
+    site: SiteId,
+    outbox: mpsc::Sender<Outbound>,
+    lagged: Option<oneshot::Sender<u64>>,
+    /// The member's presence at the durable revision.
+    presence: Option<Op::Presence>,
+}
+
+/// A committed operation waiting to be on disk.
+struct Pending<Op: DocumentOp> {
+    entry: LoggedOp<Op>,
+    origin: ConnId,
+    received: Instant,
+}
+
+/// The writer's result: the log, handed back, and the outcome of the
+/// batch.
+struct WriteResult<Op: DocumentOp> {
+    log: FileLog<Op>,
+    synced: Result<(), StoreError>,
+    snapshot: Option<(u64, Result<(), StoreError>)>,
+}
+
+/// An open document.
+struct Open<Op: DocumentOp> {
+    doc: DocumentId,
+    generation: u64,
+    registry: Arc<Registry>,
+    authority: Authority<Op>,
+    /// The document at `durable`, for snapshots sent to joining clients:
+    /// the authority's own document may hold operations not on disk yet.
+    durable_doc: Op::Document,
+    /// The last revision on disk.
+    durable: u64,
+    /// The last revision handed to the writer.
+    written: u64,
+    /// The authority's history at or below this revision is dropped.
+    compacted: u64,
+    last_snapshot: u64,
+    /// The log, or `None` while the writer has it.
+    log: Option<FileLog<Op>>,
+    writing: Option<JoinHandle<WriteResult<Op>>>,
+    /// Committed operations above `durable`, in revision order.
+    pending: VecDeque<Pending<Op>>,
+    /// Acknowledgements of resent operations that are not on disk yet.
+    late_acks: Vec<(ConnId, OpId, u64)>,
+    members: HashMap<ConnId, Member<Op>>,
+}
+
+impl<Op: DocumentOp> DocumentTask<Op> {
+    pub(crate) fn new(doc: DocumentId, generation: u64, registry: Arc<Registry>) -> Self {
+        DocumentTask {
+            doc,
+            generation,
+            registry,
+            op: std::marker::PhantomData,
+        }
+    }
+
+    /// Loads the document, then serves its commands until it is idle, the
+    /// server shuts down or storing fails.
+    pub(crate) async fn run(self, mut commands: mpsc::Receiver<Command<Op>>) {
+        match self.load().await {
+            Ok(open) => open.serve(commands).await,
+            Err(error) => {
+                tracing::error!(doc = %self.doc, error = %format!("{error:#}"), "loading the document failed");
+                self.registry.remove(&self.doc, self.generation);
+                let message = format!("document {} could not be loaded", self.doc);
+                reject_queued(&mut commands, &message);
+            }
+        }
+    }
+
+    /// Reads the latest snapshot and replays the log after it. O(n) in the
+    /// size of the log.
+    async fn load(&self) -> anyhow::Result<Open<Op>> {
+        let started = Instant::now();
+        let store = self.registry.store.clone();
+        let doc = self.doc.clone();
+        let loaded = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let log = store.open::<Op>(&doc, OpenMode::Write)?;
+            // Starting from the oldest snapshot kept gives clients that
+            // reconnect after a restart the operations since then.
+            let mut authority = match log.snapshot_revisions().first() {
+                Some(&revision) => Authority::from_snapshot(log.snapshot_at(revision)?),
+                None => Authority::new(),
+            };
+            let entries = log.read_since(authority.revision())?;
+            let replayed = entries.len();
+            for entry in entries {
+                let revision = entry.revision;
+                authority
+                    .replay(entry)
+                    .map_err(|e| anyhow::anyhow!("replaying revision {revision} failed: {e}"))?;
+            }
+            Ok((log, authority, replayed))
+        })
+        .await?;
+        let (log, authority, replayed) = loaded?;
+
+        let revision = authority.revision();
+        let last_snapshot = log.snapshot_revisions().last().copied().unwrap_or(0);
+        tracing::info!(
+            doc = %self.doc,
+            revision,
+            snapshot = last_snapshot,
+            replayed,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "loaded document"
+        );
+        self.registry.metrics.documents.inc();
+        let mut open = Open {
+            doc: self.doc.clone(),
+            generation: self.generation,
+            registry: Arc::clone(&self.registry),
+            durable_doc: authority.document().clone(),
+            authority,
+            durable: revision,
+            written: revision,
+            compacted: 0,
+            last_snapshot,
+            log: Some(log),
+            writing: None,
+            pending: VecDeque::new(),
+            late_acks: Vec::new(),
+            members: HashMap::new(),
+        };
+        open.compact_history();
+        Ok(open)
+    }
+}
+
+/// Rejects the joins still queued for a task that stops.
+fn reject_queued<Op: DocumentOp>(commands: &mut mpsc::Receiver<Command<Op>>, message: &str) {
+    commands.close();
+    while let Ok(command) = commands.try_recv() {
+        if let Command::Join(_, reply) = command {
+            let error = ErrorBody::new(ErrorCode::DocumentUnavailable, message);
+            let _ = reply.send(Err(error));
+        }
+    }
+}
+
+/// Appends and syncs a batch, then saves the snapshot if there is one.
+/// Runs on a blocking thread.
+fn write_batch<Op: DocumentOp>(
+    mut log: FileLog<Op>,
+    batch: Vec<LoggedOp<Op>>,
+    snapshot: Option<Snapshot<Op>>,
+) -> WriteResult<Op> {
+    let synced = batch
+        .into_iter()
+        .try_for_each(|entry| log.append(entry))
+        .and_then(|()| log.sync());
+    let snapshot = match (&synced, snapshot) {
+        (Ok(()), Some(snapshot)) => {
+            let revision = snapshot.revision;
+            let saved = save_snapshot(&mut log, snapshot);
+            Some((revision, saved))
+        }
+        _ => None,
+    };
+    WriteResult {
+        log,
+        synced,
+        snapshot,
+    }
+}
+
+/// Saves a snapshot and drops the log before the previous one, which
+/// stays as the start of the history kept on disk.
+fn save_snapshot<Op: DocumentOp>(
+    log: &mut FileLog<Op>,
+    snapshot: Snapshot<Op>,
+) -> Result<(), StoreError> {
+    log.save_snapshot(snapshot)?;
+    match log.snapshot_revisions() {
+        [previous, _latest] => log.compact(*previous),
+        _ => Ok(()),
+    }
+}
+
+/// Returns the error code for a rejected submission.
+fn sync_error_code<E: std::error::Error>(error: &SyncError<E>) -> ErrorCode {
+    match error {
+        SyncError::BaseAboveHead { .. } => ErrorCode::RevisionAhead,
+        SyncError::BaseCompacted { .. } => ErrorCode::HistoryCompacted,
+        SyncError::SequenceGap { .. } => ErrorCode::SequenceGap,
+        _ => ErrorCode::InvalidOperation,
+    }
+}
+
+impl<Op: DocumentOp> Open<Op> {
+    async fn serve(mut self, mut commands: mpsc::Receiver<Command<Op>>) {
+        let shutdown = self.registry.shutdown.clone();
+        let cancelled = shutdown.cancelled();
+        tokio::pin!(cancelled);
+        let idle_limit = self.registry.limits.idle();
+        let mut closing = false;
+        loop {
+            let idle = !closing && self.is_idle();
+            tokio::select! {
+                result = async { self.writing.as_mut().expect("checked").await },
+                    if self.writing.is_some() =>
+                {
+                    self.writing = None;
+                    if let Err(error) = self.finish_write(result) {
+                        self.fail(&error, &mut commands);
+                        return;
+                    }
+                }
+                command = commands.recv(), if !closing => match command {
+                    Some(command) => {
+                        self.handle(command);
+                        for _ in 1..COMMANDS_PER_TURN {
+                            match commands.try_recv() {
+                                Ok(command) => self.handle(command),
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    None => closing = true,
+                },
+                () = &mut cancelled, if !closing => closing = true,
+                () = async { tokio::time::sleep(idle_limit).await }, if idle => {
+                    self.save_final_snapshot().await;
+                    let registry = Arc::clone(&self.registry);
+                    match registry.remove_if_idle(&self.doc, self.generation, &mut commands) {
+                        Some(command) => self.handle(command),
+                        None => {
+                            self.registry.metrics.documents.dec();
+                            tracing::info!(doc = %self.doc, revision = self.durable, "unloaded idle document");
+                            return;
+                        }
+                    }
+                }
+            }
+            self.start_write();
+            if closing && self.writing.is_none() && self.pending.is_empty() {
+                self.close(&mut commands).await;
+                return;
+            }
+        }
+    }
+
+    fn is_idle(&self) -> bool {
+        self.members.is_empty() && self.writing.is_none() && self.pending.is_empty()
+    }
+
+    fn handle(&mut self, command: Command<Op>) {
+        match command {
+            Command::Join(join, reply) => self.join(join, reply),
+            Command::Submit {
+                conn,
+                submission,
+                received,
+            } => self.submit(conn, submission, received),
+            Command::Presence { conn, update } => self.presence(conn, update),
+            Command::Leave { conn } => self.leave(conn),
+        }
+    }
+
+    /// Returns the operations from `revision` to the durable revision, or
+    /// `None` when the history no longer contains them.
+    fn durable_since(&self, revision: u64) -> Option<&[LoggedOp<Op>]> {
+        let ops = self.authority.since(revision).ok()?;
+        let count = (self.durable - revision) as usize;
+        ops.get(..count)
+    }
+
+    fn join(&mut self, join: Join, reply: JoinReply) {
+        if let Some(revision) = join.revision.filter(|&r| r > self.durable) {
+            let message = format!(
+                "revision {revision} is above the head revision {} of document {}",
+                self.durable, self.doc
+            );
+            let _ = reply.send(Err(ErrorBody::new(ErrorCode::RevisionAhead, message)));
+            return;
+        }
+
+        let ops = join.revision.and_then(|r| self.durable_since(r));
+        let with_snapshot = ops.is_none();
+        let presence = self
+            .members
+            .values()
+            .filter_map(|m| {
+                let presence = m.presence.as_ref()?;
+                Some(PeerPresence {
+                    site: m.site,
+                    presence,
+                })
+            })
+            .collect();
+
+        let snapshot = with_snapshot.then_some(SnapshotBody {
+            revision: self.durable,
+            document: &self.durable_doc,
+        });
+        let welcome = ServerMessage::Welcome {
+            version: PROTOCOL_VERSION,
+            doc: &self.doc,
+            doc_type: Op::KIND,
+            revision: self.durable,
+            snapshot,
+            ops: ops.unwrap_or(&[]),
+            presence,
+        };
+        let text = welcome.to_text();
+        if join.outbox.try_send(Outbound::Text(text.into())).is_err() {
+            let error = ErrorBody::new(
+                ErrorCode::Unavailable,
+                "the connection closed while joining",
+            );
+            let _ = reply.send(Err(error));
+            return;
+        }
+
+        tracing::info!(
+            doc = %self.doc,
+            client = %join.site,
+            conn = join.conn,
+            revision = self.durable,
+            snapshot = with_snapshot,
+            "client joined"
+        );
+        let member = Member {
+            site: join.site,
+            outbox: join.outbox,
+            lagged: Some(join.lagged),
+            presence: None,
+        };
+        self.members.insert(join.conn, member);
+        let _ = reply.send(Ok(()));
+    }
+
+    fn submit(&mut self, conn: ConnId, submission: Submission<Op>, received: Instant) {
+        let Some(site) = self.members.get(&conn).map(|m| m.site) else {
+            tracing::debug!(doc = %self.doc, conn, "dropped a submission from a connection that left");
+            return;
+        };
+        let id = submission.id;
+        match self.authority.receive(submission) {
+            Ok(Receipt::Committed(entry)) => self.pending.push_back(Pending {
+                entry,
+                origin: conn,
+                received,
+            }),
+            Ok(Receipt::Duplicate { id, revision }) => {
+                tracing::debug!(doc = %self.doc, client = %site, conn, op = %id, revision, "acknowledged a resent operation");
+                if revision <= self.durable {
+                    let ack: ServerMessage<Op> = ServerMessage::Ack { id, revision };
+                    self.send_to(conn, ack.to_text().into());
+                } else {
+                    self.late_acks.push((conn, id, revision));
+                }
+            }
+            Err(error) => {
+                let code = sync_error_code(&error);
+                self.registry
+                    .metrics
+                    .operations_rejected
+                    .with_label_values(&[code.as_str()])
+                    .inc();
+                tracing::warn!(doc = %self.doc, client = %site, conn, op = %id, code = code.as_str(), %error, "rejected an operation");
+                let body = ErrorBody {
+                    code,
+                    message: error.to_string(),
+                    id: Some(id),
+                };
+                self.send_to(conn, body.to_text().into());
+            }
+        }
+    }
+
+    fn presence(&mut self, conn: ConnId, update: PresenceUpdate<Op>) {
+        let Some(site) = self.members.get(&conn).map(|m| m.site) else {
+            return;
+        };
+        let presence = match update.presence {
+            None => None,
+            Some(presence) => match self.move_presence(presence, update.revision, site) {
+                Ok(presence) => Some(presence),
+                Err(error) => {
+                    tracing::warn!(doc = %self.doc, client = %site, conn, code = error.code.as_str(), "rejected a presence update");
+                    self.send_to(conn, error.to_text().into());
+                    return;
+                }
+            },
+        };
+        let message: ServerMessage<Op> = ServerMessage::Presence {
+            site,
+            revision: self.durable,
+            presence: presence.as_ref(),
+        };
+        let text = message.to_text();
+        if let Some(member) = self.members.get_mut(&conn) {
+            member.presence = presence;
+        }
+        self.broadcast(conn, site, text.into());
+    }
+
+    /// Checks a presence and moves it from `revision` to the durable
+    /// revision. O(k) in the operations between them.
+    fn move_presence(
+        &self,
+        presence: Op::Presence,
+        revision: u64,
+        site: SiteId,
+    ) -> Result<Op::Presence, ErrorBody> {
+        Op::check_presence(&presence).map_err(|m| ErrorBody::new(ErrorCode::InvalidMessage, m))?;
+        if revision > self.durable {
+            let message = format!(
+                "presence revision {revision} is above the head revision {}",
+                self.durable
+            );
+            return Err(ErrorBody::new(ErrorCode::RevisionAhead, message));
+        }
+        let Some(ops) = self.durable_since(revision) else {
+            let message = format!(
+                "presence revision {revision} is older than the history kept, which starts after {}",
+                self.compacted
+            );
+            return Err(ErrorBody::new(ErrorCode::HistoryCompacted, message));
+        };
+        let moved = ops.iter().fold(presence, |presence, entry| {
+            entry
+                .op
+                .transform_presence(&presence, entry.id.site == site)
+        });
+        Ok(moved)
+    }
+
+    fn leave(&mut self, conn: ConnId) {
+        if let Some(member) = self.members.remove(&conn) {
+            tracing::info!(doc = %self.doc, client = %member.site, conn, "client left");
+            self.clear_presence(conn, &member);
+        }
+    }
+
+    fn clear_presence(&mut self, conn: ConnId, member: &Member<Op>) {
+        if member.presence.is_some() {
+            let message: ServerMessage<Op> = ServerMessage::Presence {
+                site: member.site,
+                revision: self.durable,
+                presence: None,
+            };
+            let text = message.to_text();
+            self.broadcast(conn, member.site, text.into());
+        }
+    }
+
+    /// Queues a message for one member. A member whose queue is full is
+    /// dropped and gets a `resync` message.
+    fn send_to(&mut self, conn: ConnId, text: axum::extract::ws::Utf8Bytes) {
+        let Some(member) = self.members.get(&conn) else {
+            return;
+        };
+        match member.outbox.try_send(Outbound::Text(text)) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => self.lag(conn),
+            Err(mpsc::error::TrySendError::Closed(_)) => self.leave(conn),
+        }
+    }
+
+    /// Queues a message for every member except `from` and the other
+    /// connections of `site`.
+    fn broadcast(&mut self, from: ConnId, site: SiteId, text: axum::extract::ws::Utf8Bytes) {
+        let mut failed = Vec::new();
+        for (&conn, member) in &self.members {
+            if conn == from || member.site == site {
+                continue;
+            }
+            if let Err(error) = member.outbox.try_send(Outbound::Text(text.clone())) {
+                let full = matches!(error, mpsc::error::TrySendError::Full(_));
+                failed.push((conn, full));
+            }
+        }
+        for (conn, full) in failed {
+            if full {
+                self.lag(conn);
+            } else {
+                self.leave(conn);
+            }
+        }
+    }
+
+    fn lag(&mut self, conn: ConnId) {
+        let Some(mut member) = self.members.remove(&conn) else {
+            return;
+        };
+        self.registry.metrics.clients_lagged.inc();
+        tracing::warn!(
+            doc = %self.doc,
+            client = %member.site,
+            conn,
+            queue = self.registry.limits.client_queue,
+            "client queue full; told to resync"
+        );
+        if let Some(lagged) = member.lagged.take() {
+            let _ = lagged.send(self.durable);
+        }
+        self.clear_presence(conn, &member);
+    }
+
+    /// Hands the operations committed since the last write to a blocking
+    /// thread, with a snapshot every `snapshot_every` operations. Only one
+    /// write runs at a time; operations committed meanwhile form the next
+    /// batch.
+    fn start_write(&mut self) {
+        let head = self.authority.revision();
+        if self.writing.is_some() || head == self.written {
+            return;
+        }
+        let Some(log) = self.log.take() else {
+            return;
+        };
+        let skip = (self.written - self.durable) as usize;
+        let batch: Vec<_> = self
+            .pending
+            .iter()
+            .skip(skip)
+            .map(|p| p.entry.clone())
+            .collect();
+        debug_assert_eq!(batch.last().map(|e| e.revision), Some(head));
+        let every = self.registry.limits.snapshot_every.max(1);
+        let snapshot = (head - self.last_snapshot >= every).then(|| self.authority.snapshot());
+        self.written = head;
+        self.writing = Some(tokio::task::spawn_blocking(move || {
+            write_batch(log, batch, snapshot)
+        }));
+    }
+
+    /// Takes the log back from the writer and releases what is now on
+    /// disk. Returns an error when the batch could not be stored.
+    fn finish_write(&mut self, result: Result<WriteResult<Op>, JoinError>) -> Result<(), String> {
+        let result = result.map_err(|e| format!("the writer failed: {e}"))?;
+        self.log = Some(result.log);
+        result.synced.map_err(|e| e.to_string())?;
+        match result.snapshot {
+            Some((revision, Ok(()))) => {
+                self.last_snapshot = revision;
+                tracing::debug!(doc = %self.doc, revision, "saved snapshot");
+            }
+            Some((revision, Err(error))) => {
+                tracing::warn!(doc = %self.doc, revision, %error, "saving a snapshot failed; retrying with the next batch");
+            }
+            None => {}
+        }
+        self.release(self.written);
+        self.compact_history();
+        Ok(())
+    }
+
+    /// Acknowledges and broadcasts the operations up to `revision`, which
+    /// are on disk.
+    fn release(&mut self, revision: u64) {
+        while self
+            .pending
+            .front()
+            .is_some_and(|p| p.entry.revision <= revision)
+        {
+            let pending = self.pending.pop_front().expect("checked");
+            let entry = &pending.entry;
+            entry
+                .op
+                .apply(&mut self.durable_doc)
+                .expect("a committed operation applies to the durable document");
+            for member in self.members.values_mut() {
+                if let Some(presence) = &member.presence {
+                    let own = member.site == entry.id.site;
+                    member.presence = Some(entry.op.transform_presence(presence, own));
+                }
+            }
+            self.durable = entry.revision;
+
+            let ack: ServerMessage<Op> = ServerMessage::Ack {
+                id: entry.id,
+                revision: entry.revision,
+            };
+            self.send_to(pending.origin, ack.to_text().into());
+            let op = ServerMessage::Op(entry).to_text();
+            self.broadcast(pending.origin, entry.id.site, op.into());
+
+            let metrics = &self.registry.metrics;
+            metrics.operations_accepted.inc();
+            metrics
+                .submit_to_broadcast
+                .observe(pending.received.elapsed().as_secs_f64());
+        }
+
+        let (ready, waiting) = std::mem::take(&mut self.late_acks)
+            .into_iter()
+            .partition(|&(_, _, r)| r <= revision);
+        self.late_acks = waiting;
+        for (conn, id, revision) in ready {
+            let ack: ServerMessage<Op> = ServerMessage::Ack { id, revision };
+            self.send_to(conn, ack.to_text().into());
+        }
+    }
+
+    /// Drops the authority's history below the last `history` durable
+    /// revisions, once it has grown to twice that.
+    fn compact_history(&mut self) {
+        let keep = self.registry.limits.history;
+        if self.durable - self.compacted > keep.saturating_mul(2) {
+            let revision = self.durable - keep;
+            self.authority.compact(revision);
+            self.compacted = revision;
+        }
+    }
+
+    /// Saves a snapshot at the durable revision when operations were stored
+    /// since the last one, so that the next load replays nothing.
+    async fn save_final_snapshot(&mut self) {
+        if self.durable == self.last_snapshot || self.durable != self.authority.revision() {
+            return;
+        }
+        let Some(mut log) = self.log.take() else {
+            return;
+        };
+        let snapshot = self.authority.snapshot();
+        let revision = snapshot.revision;
+        let saved = tokio::task::spawn_blocking(move || {
+            let saved = save_snapshot(&mut log, snapshot);
+            (log, saved)
+        })
+        .await;
+        match saved {
+            Ok((log, result)) => {
+                self.log = Some(log);
+                match result {
+                    Ok(()) => self.last_snapshot = revision,
+                    Err(error) => {
+                        tracing::warn!(doc = %self.doc, revision, %error, "saving a snapshot failed")
+                    }
+                }
+            }
+            Err(error) => tracing::error!(doc = %self.doc, %error, "the snapshot writer failed"),
+        }
+    }
+
+    /// Closes the document on shutdown: everything is on disk by now.
+    async fn close(mut self, commands: &mut mpsc::Receiver<Command<Op>>) {
+        for member in self.members.values() {
+            let close = Outbound::Close {
+                code: close_code::GOING_AWAY,
+                reason: "server shutting down",
+            };
+            let _ = member.outbox.try_send(close);
+        }
+        self.save_final_snapshot().await;
+        self.registry.remove(&self.doc, self.generation);
+        reject_queued(commands, "the server is shutting down");
+        self.registry.metrics.documents.dec();
+        tracing::info!(doc = %self.doc, revision = self.durable, clients = self.members.len(), "closed document");
+    }
+
+    /// Closes the document after a failed write. Nothing that failed was
+    /// acknowledged; the clients reconnect, which loads the document from
+    /// disk again, and resend.
+    fn fail(mut self, error: &str, commands: &mut mpsc::Receiver<Command<Op>>) {
+        tracing::error!(
+            doc = %self.doc,
+            %error,
+            unacknowledged = self.pending.len(),
+            "storing operations failed; closing the document so that clients reconnect and resend"
+        );
+        self.registry.remove(&self.doc, self.generation);
+        let body = ErrorBody::new(
+            ErrorCode::DocumentUnavailable,
+            format!("storing document {} failed; reconnect and resend", self.doc),
+        );
+        let text = body.to_text();
+        for member in self.members.values() {
+            let _ = member.outbox.try_send(Outbound::Text(text.clone().into()));
+            let close = Outbound::Close {
+                code: close_code::INTERNAL_ERROR,
+                reason: "storing the document failed",
+            };
+            let _ = member.outbox.try_send(close);
+        }
+        self.members.clear();
+        reject_queued(commands, "storing the document failed");
+        self.registry.metrics.documents.dec();
+    }
+}

@@ -1,0 +1,79 @@
+//! Text documents on the server: presence is a list of selections.
+
+use echostream::text::{Selection, TextDocument, TextOp};
+use echostream::Side;
+use serde::{Deserialize, Serialize};
+
+use super::DocumentOp;
+use crate::protocol::DocumentKind;
+
+/// The maximum number of selections in one client's text presence.
+pub const MAX_SELECTIONS: usize = 64;
+
+/// The presence of a client in a text document.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextPresence {
+    /// The selections, in code points; a cursor is a collapsed selection.
+    pub selections: Vec<Selection>,
+}
+
+impl DocumentOp for TextOp {
+    const KIND: DocumentKind = DocumentKind::Text;
+
+    type Presence = TextPresence;
+
+    fn check_presence(presence: &TextPresence) -> Result<(), String> {
+        let count = presence.selections.len();
+        if count > MAX_SELECTIONS {
+            return Err(format!(
+                "presence has {count} selections, above the limit of {MAX_SELECTIONS}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// O(k × s) in the components and the selections.
+    fn transform_presence(&self, presence: &TextPresence, own: bool) -> TextPresence {
+        let side = if own { Side::Right } else { Side::Left };
+        let selections = presence
+            .selections
+            .iter()
+            .map(|&selection| self.transform_selection(selection, side))
+            .collect();
+        TextPresence { selections }
+    }
+
+    fn render(document: &TextDocument) -> String {
+        document.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_presence_moves_past_inserts() {
+        let presence = TextPresence {
+            selections: vec![Selection::cursor(3), Selection::new(1, 5)],
+        };
+        let insert = TextOp::insert_at(3, "ab");
+
+        let other = insert.transform_presence(&presence, false);
+        assert_eq!(other.selections[0], Selection::cursor(3));
+        assert_eq!(other.selections[1], Selection::new(1, 7));
+
+        let own = insert.transform_presence(&presence, true);
+        assert_eq!(own.selections[0], Selection::cursor(5));
+    }
+
+    #[test]
+    fn text_presence_limit() {
+        let presence = TextPresence {
+            selections: vec![Selection::cursor(0); MAX_SELECTIONS + 1],
+        };
+        let error = TextOp::check_presence(&presence).unwrap_err();
+        assert_eq!(error, "presence has 65 selections, above the limit of 64");
+    }
+}

@@ -1,0 +1,181 @@
+//! The embedded store: one folder per document under the data folder, each
+//! with a file op log and snapshots.
+//!
+//! ```text
+//! DATA/docs/ID/meta.json                   {"type": "text"}
+//! DATA/docs/ID/log-00000000000000000001.bin   records from revision 1
+//! DATA/docs/ID/snapshot-00000000000000000500.bin
+//! ```
+
+mod file_log;
+pub mod record;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use file_log::{FileLog, OpenMode};
+
+use crate::document_id::DocumentId;
+use crate::document_op::DocumentOp;
+use crate::protocol::DocumentKind;
+
+/// An error of the file store. Each names the file involved.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A file could not be read or written.
+    #[error("{action} {path} failed: {source}")]
+    Io {
+        /// The action that failed.
+        action: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+    /// A record before the end of a log, or a snapshot, is damaged. Unlike
+    /// a torn last record, this is not dropped, because operations after it
+    /// would be lost.
+    #[error("{path} is corrupt at byte {offset}: {reason}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// The offset of the damaged record.
+        offset: usize,
+        /// The damage found.
+        reason: String,
+    },
+    /// The document exists with another kind.
+    #[error("document {doc} is a {stored} document, not {requested}")]
+    WrongKind {
+        /// The document.
+        doc: DocumentId,
+        /// The kind on disk.
+        stored: DocumentKind,
+        /// The kind requested.
+        requested: DocumentKind,
+    },
+    /// The document does not exist.
+    #[error("document {0} not found")]
+    NotFound(DocumentId),
+    /// An append did not follow the head.
+    #[error("append of revision {got} to a log whose head is {head}")]
+    OutOfOrder {
+        /// The head of the log.
+        head: u64,
+        /// The revision appended.
+        got: u64,
+    },
+    /// A snapshot or compaction named a revision the log cannot take.
+    #[error("invalid {action} at revision {revision}: {reason}")]
+    InvalidRevision {
+        /// The call.
+        action: &'static str,
+        /// The revision given.
+        revision: u64,
+        /// The reason it is invalid.
+        reason: String,
+    },
+}
+
+impl StoreError {
+    pub(crate) fn io(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> StoreError {
+        let path = path.to_owned();
+        move |source| StoreError::Io {
+            action,
+            path,
+            source,
+        }
+    }
+}
+
+/// The contents of `meta.json`.
+#[derive(Debug, Serialize, Deserialize)]
+struct Meta {
+    #[serde(rename = "type")]
+    kind: DocumentKind,
+}
+
+/// The data folder of the file store.
+#[derive(Clone, Debug)]
+pub struct FileStore {
+    root: PathBuf,
+}
+
+impl FileStore {
+    /// Returns the store in `root`, creating the folder when `create` is
+    /// set.
+    pub fn new(root: impl Into<PathBuf>, create: bool) -> Result<Self, StoreError> {
+        let root = root.into();
+        let docs = root.join("docs");
+        if create {
+            std::fs::create_dir_all(&docs).map_err(StoreError::io("creating", &docs))?;
+        }
+        Ok(FileStore { root })
+    }
+
+    /// Returns the data folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Returns the folder of a document. The id's validation keeps it
+    /// inside the data folder.
+    pub fn document_dir(&self, doc: &DocumentId) -> PathBuf {
+        self.root.join("docs").join(doc.as_str())
+    }
+
+    /// Returns the kind of a stored document, or `None` if it does not
+    /// exist.
+    pub fn kind(&self, doc: &DocumentId) -> Result<Option<DocumentKind>, StoreError> {
+        let path = self.document_dir(doc).join("meta.json");
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(StoreError::io("reading", &path)(e)),
+        };
+        let meta: Meta = serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+            path,
+            offset: e.column(),
+            reason: e.to_string(),
+        })?;
+        Ok(Some(meta.kind))
+    }
+
+    /// Opens the log of a document of type `Op`. In
+    /// [`OpenMode::Write`] a missing document is created, and a torn last
+    /// record is cut off the file; in [`OpenMode::Read`] nothing on disk
+    /// changes. O(n) in the size of the log, which is read and checked
+    /// whole.
+    pub fn open<Op: DocumentOp>(
+        &self,
+        doc: &DocumentId,
+        mode: OpenMode,
+    ) -> Result<FileLog<Op>, StoreError> {
+        let dir = self.document_dir(doc);
+        match self.kind(doc)? {
+            Some(stored) if stored != Op::KIND => {
+                return Err(StoreError::WrongKind {
+                    doc: doc.clone(),
+                    stored,
+                    requested: Op::KIND,
+                })
+            }
+            Some(_) => {}
+            None if mode == OpenMode::Read => return Err(StoreError::NotFound(doc.clone())),
+            None => self.create(doc, Op::KIND)?,
+        }
+        FileLog::open(dir, doc.clone(), mode)
+    }
+
+    fn create(&self, doc: &DocumentId, kind: DocumentKind) -> Result<(), StoreError> {
+        let dir = self.document_dir(doc);
+        std::fs::create_dir_all(&dir).map_err(StoreError::io("creating", &dir))?;
+        let meta = serde_json::to_vec(&Meta { kind }).expect("meta always serializes");
+        file_log::write_durably(&dir, "meta.json", &meta)?;
+        file_log::sync_dir(&self.root.join("docs"))?;
+        tracing::info!(doc = %doc, kind = %kind, "created document");
+        Ok(())
+    }
+}

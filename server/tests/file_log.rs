@@ -1,0 +1,239 @@
+//! The file op log: appends survive reopening, snapshots compact the log,
+//! a torn last record is dropped and damage elsewhere is reported.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use echostream::text::{TextDocument, TextOp};
+use echostream::{LoggedOp, OpId, OpLog, SiteId, Snapshot, VectorClock};
+use echostream_server::document_id::DocumentId;
+use echostream_server::protocol::DocumentKind;
+use echostream_server::store::{FileStore, OpenMode, StoreError};
+
+const SITE: SiteId = SiteId(0xa1);
+
+fn doc_id() -> DocumentId {
+    DocumentId::new("notes").unwrap()
+}
+
+/// Returns the entry that appends the letter for `revision` at the end of a
+/// document of `revision - 1` letters.
+fn entry(revision: u64) -> LoggedOp<TextOp> {
+    let letter = char::from(b'a' + ((revision - 1) % 26) as u8).to_string();
+    let mut clock = VectorClock::new();
+    clock.set(SITE, revision - 1);
+    LoggedOp {
+        revision,
+        id: OpId {
+            site: SITE,
+            seq: revision,
+        },
+        clock,
+        op: TextOp::insert_at((revision - 1) as usize, &letter),
+    }
+}
+
+fn text_after(revisions: u64) -> String {
+    (1..=revisions)
+        .map(|r| char::from(b'a' + ((r - 1) % 26) as u8))
+        .collect()
+}
+
+fn open(store: &FileStore) -> echostream_server::store::FileLog<TextOp> {
+    store.open::<TextOp>(&doc_id(), OpenMode::Write).unwrap()
+}
+
+fn segment_paths(store: &FileStore) -> Vec<PathBuf> {
+    let mut paths: Vec<_> = std::fs::read_dir(store.document_dir(&doc_id()))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("log-"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+#[test]
+fn appends_survive_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let mut log = open(&store);
+    for revision in 1..=5 {
+        log.append(entry(revision)).unwrap();
+    }
+    log.sync().unwrap();
+    drop(log);
+
+    assert_eq!(store.kind(&doc_id()).unwrap(), Some(DocumentKind::Text));
+    let log = open(&store);
+    assert_eq!(log.head(), 5);
+    let entries = log.read_since(0).unwrap();
+    assert_eq!(entries, (1..=5).map(entry).collect::<Vec<_>>());
+    assert_eq!(log.read_since(3).unwrap(), vec![entry(4), entry(5)]);
+}
+
+#[test]
+fn append_out_of_order_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let mut log = open(&store);
+    log.append(entry(1)).unwrap();
+    let error = log.append(entry(3)).unwrap_err();
+    assert!(
+        matches!(error, StoreError::OutOfOrder { head: 1, got: 3 }),
+        "{error}"
+    );
+    assert_eq!(log.head(), 1);
+}
+
+#[test]
+fn unsynced_appends_are_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let mut log = open(&store);
+    log.append(entry(1)).unwrap();
+    log.append(entry(2)).unwrap();
+    assert_eq!(log.read_since(0).unwrap(), vec![entry(1), entry(2)]);
+}
+
+#[test]
+fn snapshot_compacts_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let mut log = open(&store);
+    for revision in 1..=4 {
+        log.append(entry(revision)).unwrap();
+    }
+    log.sync().unwrap();
+    let snapshot = Snapshot {
+        revision: 4,
+        document: TextDocument::from(text_after(4).as_str()),
+        last_seq: BTreeMap::from([(SITE, 4)]),
+    };
+    log.save_snapshot(snapshot.clone()).unwrap();
+    log.compact(4).unwrap();
+    // The segment holding 1..=4 stays until a later segment exists.
+    assert_eq!(segment_paths(&store).len(), 1);
+
+    for revision in 5..=7 {
+        log.append(entry(revision)).unwrap();
+    }
+    log.sync().unwrap();
+    assert_eq!(segment_paths(&store).len(), 2);
+    log.compact(4).unwrap();
+    assert_eq!(segment_paths(&store).len(), 1);
+    drop(log);
+
+    let log = open(&store);
+    assert_eq!(log.head(), 7);
+    assert_eq!(log.latest_snapshot().unwrap(), Some(snapshot));
+    assert_eq!(
+        log.read_since(4).unwrap(),
+        vec![entry(5), entry(6), entry(7)]
+    );
+}
+
+#[test]
+fn compaction_above_snapshot_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let mut log = open(&store);
+    log.append(entry(1)).unwrap();
+    let error = log.compact(1).unwrap_err();
+    assert!(
+        matches!(error, StoreError::InvalidRevision { revision: 1, .. }),
+        "{error}"
+    );
+}
+
+fn write_five(store: &FileStore) -> PathBuf {
+    let mut log = open(store);
+    for revision in 1..=5 {
+        log.append(entry(revision)).unwrap();
+    }
+    log.sync().unwrap();
+    segment_paths(store).pop().unwrap()
+}
+
+#[test]
+fn torn_last_record_is_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let segment = write_five(&store);
+    let full_len = std::fs::metadata(&segment).unwrap().len();
+
+    // Half a record: a header that promises more bytes than follow.
+    let mut bytes = Vec::new();
+    echostream_server::store::record::encode(6, b"{\"revision\":6}", &mut bytes);
+    bytes.truncate(bytes.len() - 5);
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&segment)
+        .unwrap();
+    file.write_all(&bytes).unwrap();
+    drop(file);
+
+    let read_only = store.open::<TextOp>(&doc_id(), OpenMode::Read).unwrap();
+    assert_eq!(read_only.head(), 5);
+    assert_eq!(read_only.read_since(0).unwrap().len(), 5);
+    let torn_len = full_len + bytes.len() as u64;
+    assert_eq!(std::fs::metadata(&segment).unwrap().len(), torn_len);
+
+    let mut log = open(&store);
+    assert_eq!(log.head(), 5);
+    assert_eq!(std::fs::metadata(&segment).unwrap().len(), full_len);
+    assert_eq!(
+        log.read_since(0).unwrap(),
+        (1..=5).map(entry).collect::<Vec<_>>()
+    );
+    log.append(entry(6)).unwrap();
+    log.sync().unwrap();
+    drop(log);
+    assert_eq!(open(&store).read_since(5).unwrap(), vec![entry(6)]);
+}
+
+#[test]
+fn damaged_middle_record_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let segment = write_five(&store);
+    let mut bytes = std::fs::read(&segment).unwrap();
+    bytes[20] ^= 0x20;
+    std::fs::write(&segment, &bytes).unwrap();
+
+    let error = store
+        .open::<TextOp>(&doc_id(), OpenMode::Write)
+        .unwrap_err();
+    match error {
+        StoreError::Corrupt { offset, reason, .. } => {
+            assert_eq!(offset, 0);
+            assert!(reason.starts_with("checksum mismatch"), "{reason}");
+        }
+        other => panic!("expected a corrupt log, got {other}"),
+    }
+    assert_eq!(
+        std::fs::read(&segment).unwrap(),
+        bytes,
+        "the file is unchanged"
+    );
+}
+
+#[test]
+fn wrong_kind_and_missing_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let missing = store.open::<TextOp>(&doc_id(), OpenMode::Read).unwrap_err();
+    assert!(matches!(missing, StoreError::NotFound(_)), "{missing}");
+
+    write_five(&store);
+    let meta = store.document_dir(&doc_id()).join("meta.json");
+    std::fs::write(&meta, br#"{"type":"board"}"#).unwrap();
+    let error = store
+        .open::<TextOp>(&doc_id(), OpenMode::Write)
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "document notes is a board document, not text"
+    );
+}

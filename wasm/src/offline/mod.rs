@@ -1,0 +1,450 @@
+//! The offline op log: per document, the operations not yet acknowledged,
+//! the committed operations since the last snapshot, the snapshot and its
+//! revision, and the site id with its next sequence number. It keeps them
+//! in memory and writes every change through a [`LogBackend`] (IndexedDB in
+//! browsers) at once, behind the engine's [`OpLog`] interface.
+
+mod backend;
+mod log_class;
+
+pub use backend::{LogBackend, LogWrite, StoredRecords};
+pub use log_class::{JsBoardOfflineLog, JsTextOfflineLog};
+
+use echostream::{LoggedOp, OpId, OpLog, Operation, SiteId, Snapshot, VectorClock};
+use serde::{Deserialize, Serialize};
+
+/// An operation made locally and not acknowledged yet, as the sync client
+/// submits it: the same JSON form as a submission.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", bound = "Op: Operation")]
+pub struct PendingOp<Op: Operation> {
+    /// The operation's id: this site and its sequence number.
+    pub id: OpId,
+    /// The revision the operation applies to.
+    pub base: u64,
+    /// The clock of what the site had seen.
+    #[serde(default)]
+    pub clock: VectorClock,
+    /// The operation.
+    pub op: Op,
+}
+
+/// The reason the offline log rejected a record or a call.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LogError {
+    /// A stored record is not valid JSON for its type.
+    #[error("invalid stored {what} of document {doc:?}: {message}")]
+    Corrupt {
+        /// The document.
+        doc: String,
+        /// The kind of record: snapshot, operation or pending operation.
+        what: &'static str,
+        /// The parser's message.
+        message: String,
+    },
+    /// A committed operation does not follow the head.
+    #[error("operation for revision {revision} does not follow the head {head}")]
+    Revision {
+        /// The revision of the rejected operation.
+        revision: u64,
+        /// The head of the log.
+        head: u64,
+    },
+    /// A pending operation belongs to another site or repeats a sequence
+    /// number.
+    #[error("pending operation {id} does not belong to site {site} after sequence number {last}")]
+    Pending {
+        /// The rejected operation's id.
+        id: OpId,
+        /// The site of this log.
+        site: SiteId,
+        /// The last sequence number recorded.
+        last: u64,
+    },
+    /// A compaction would drop operations that no snapshot covers.
+    #[error(
+        "cannot compact up to revision {revision}: the latest snapshot is at revision {snapshot}"
+    )]
+    Compact {
+        /// The requested revision.
+        revision: u64,
+        /// The revision of the latest snapshot, 0 without one.
+        snapshot: u64,
+    },
+    /// A revision lies outside the stored history.
+    #[error("revision {revision} is not stored: the log keeps revisions {oldest} to {head}")]
+    Missing {
+        /// The requested revision.
+        revision: u64,
+        /// The revision of the snapshot, 0 without one.
+        oldest: u64,
+        /// The head.
+        head: u64,
+    },
+    /// The stored operations do not replay onto the snapshot.
+    #[error("stored operation for revision {revision} does not apply: {message}")]
+    Replay {
+        /// The revision of the operation.
+        revision: u64,
+        /// The error of the operation.
+        message: String,
+    },
+}
+
+/// The offline log of one document and one site.
+pub struct IndexedDbLog<Op: Operation> {
+    backend: LogBackend,
+    doc: String,
+    site: SiteId,
+    next_seq: u64,
+    snapshot: Option<Snapshot<Op>>,
+    entries: Vec<LoggedOp<Op>>,
+    pending: Vec<PendingOp<Op>>,
+}
+
+// Stored values go through a `serde_json::Value`, as values crossing to
+// JavaScript do, so that each type has one deserializer in the module.
+fn parse<T: serde::de::DeserializeOwned>(
+    doc: &str,
+    what: &'static str,
+    value: &str,
+) -> Result<T, LogError> {
+    let corrupt = |e: serde_json::Error| LogError::Corrupt {
+        doc: doc.to_owned(),
+        what,
+        message: e.to_string(),
+    };
+    let value: serde_json::Value = serde_json::from_str(value).map_err(corrupt)?;
+    serde_json::from_value(value).map_err(corrupt)
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .expect("engine values always encode as JSON")
+        .to_string()
+}
+
+impl<Op: Operation> IndexedDbLog<Op> {
+    /// Builds the log of `site` in document `doc` from the records loaded
+    /// from the store. O(size of the records).
+    pub fn load(
+        backend: LogBackend,
+        doc: String,
+        site: SiteId,
+        records: StoredRecords,
+    ) -> Result<Self, LogError> {
+        let site_text = site.to_string();
+        let snapshot = match &records.snapshot {
+            Some(record) => Some(parse::<Snapshot<Op>>(&doc, "snapshot", &record.value)?),
+            None => None,
+        };
+        let snapshot_revision = snapshot.as_ref().map_or(0, |s| s.revision);
+
+        let mut entries = Vec::new();
+        for record in &records.ops {
+            let entry: LoggedOp<Op> = parse(&doc, "operation", &record.value)?;
+            // Operations at or below the snapshot were compacted in
+            // another tab's view of the log; skip them.
+            if entry.revision > snapshot_revision {
+                entries.push(entry);
+            }
+        }
+        entries.sort_by_key(|e| e.revision);
+
+        let mut pending = Vec::new();
+        for record in records.pending.iter().filter(|r| r.site == site_text) {
+            pending.push(parse::<PendingOp<Op>>(
+                &doc,
+                "pending operation",
+                &record.value,
+            )?);
+        }
+        pending.sort_by_key(|p| p.id.seq);
+
+        let stored_next = records
+            .sites
+            .iter()
+            .find(|s| s.site == site_text)
+            .map_or(1, |s| s.next_seq);
+        let after_pending = pending.last().map_or(1, |p| p.id.seq + 1);
+        let mut log = IndexedDbLog {
+            backend,
+            doc,
+            site,
+            next_seq: stored_next.max(after_pending),
+            snapshot,
+            entries,
+            pending,
+        };
+
+        // Drop a gap in the stored operations rather than replaying past it.
+        let mut head = snapshot_revision;
+        let consecutive = log
+            .entries
+            .iter()
+            .take_while(|e| {
+                let next = e.revision == head + 1;
+                head = e.revision;
+                next
+            })
+            .count();
+        log.entries.truncate(consecutive);
+        Ok(log)
+    }
+
+    /// The document id.
+    pub fn doc(&self) -> &str {
+        &self.doc
+    }
+
+    /// The site that this log keeps pending operations for.
+    pub fn site(&self) -> SiteId {
+        self.site
+    }
+
+    /// The sequence number of the next local operation.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// The pending operations, oldest first.
+    pub fn pending(&self) -> &[PendingOp<Op>] {
+        &self.pending
+    }
+
+    /// Returns the committed document at the head: the snapshot with the
+    /// stored operations applied. O(size of the operations).
+    pub fn confirmed(&self) -> Result<(Op::Document, u64), LogError> {
+        let (mut document, mut revision) = match &self.snapshot {
+            Some(snapshot) => (snapshot.document.clone(), snapshot.revision),
+            None => (Op::Document::default(), 0),
+        };
+        for entry in &self.entries {
+            entry
+                .op
+                .apply(&mut document)
+                .map_err(|e| LogError::Replay {
+                    revision: entry.revision,
+                    message: e.to_string(),
+                })?;
+            revision = entry.revision;
+        }
+        Ok((document, revision))
+    }
+
+    /// Returns the committed document at `revision`, which must lie between
+    /// the snapshot and the head. O(size of the operations up to it).
+    pub fn confirmed_at(&self, revision: u64) -> Result<Op::Document, LogError> {
+        let (mut document, start) = match &self.snapshot {
+            Some(snapshot) => (snapshot.document.clone(), snapshot.revision),
+            None => (Op::Document::default(), 0),
+        };
+        if revision < start || revision > self.head() {
+            return Err(LogError::Missing {
+                revision,
+                oldest: start,
+                head: self.head(),
+            });
+        }
+        for entry in self.entries.iter().take_while(|e| e.revision <= revision) {
+            entry
+                .op
+                .apply(&mut document)
+                .map_err(|e| LogError::Replay {
+                    revision: entry.revision,
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(document)
+    }
+
+    /// Returns the document as this site last showed it: the committed
+    /// document with the pending operations applied in order.
+    pub fn restored(&self) -> Result<(Op::Document, u64), LogError> {
+        let (mut document, revision) = self.confirmed()?;
+        for pending in &self.pending {
+            pending
+                .op
+                .apply(&mut document)
+                .map_err(|e| LogError::Replay {
+                    revision,
+                    message: format!("pending operation {}: {e}", pending.id),
+                })?;
+        }
+        Ok((document, revision))
+    }
+
+    /// Records a local operation, written at once with the site's next
+    /// sequence number.
+    pub fn record_local(&mut self, op: PendingOp<Op>) -> Result<(), LogError> {
+        let last = self.next_seq - 1;
+        if op.id.site != self.site || op.id.seq <= last {
+            return Err(LogError::Pending {
+                id: op.id,
+                site: self.site,
+                last,
+            });
+        }
+        self.next_seq = op.id.seq + 1;
+        let writes = vec![self.pending_write(&op), self.site_write()];
+        self.pending.push(op);
+        self.backend.run(&writes);
+        Ok(())
+    }
+
+    /// Replaces the pending operations, for example after they were
+    /// transformed past a remote operation, together with the committed
+    /// operation that changed them, in one write.
+    pub fn record_commit(
+        &mut self,
+        entry: Option<LoggedOp<Op>>,
+        pending: Vec<PendingOp<Op>>,
+    ) -> Result<(), LogError> {
+        let mut writes = Vec::new();
+        if let Some(entry) = entry {
+            let head = self.head();
+            if entry.revision != head + 1 {
+                return Err(LogError::Revision {
+                    revision: entry.revision,
+                    head,
+                });
+            }
+            writes.push(self.entry_write(&entry));
+            self.entries.push(entry);
+        }
+        let site = self.site.to_string();
+        writes.push(LogWrite::DeleteRange {
+            store: "pending",
+            lower: serde_json::json!([self.doc, site, 0]),
+            upper: serde_json::json!([self.doc, site, f64::MAX]),
+        });
+        for op in &pending {
+            self.next_seq = self.next_seq.max(op.id.seq + 1);
+            writes.push(self.pending_write(op));
+        }
+        writes.push(self.site_write());
+        self.pending = pending;
+        self.backend.run(&writes);
+        Ok(())
+    }
+
+    /// Starts writing nothing new and returns a promise that resolves when
+    /// every write started so far has finished or failed.
+    pub fn flush(&self) -> js_sys::Promise {
+        self.backend.flush()
+    }
+
+    fn pending_write(&self, op: &PendingOp<Op>) -> LogWrite {
+        LogWrite::Put {
+            store: "pending",
+            record: serde_json::json!({
+                "doc": self.doc,
+                "site": self.site.to_string(),
+                "seq": op.id.seq,
+                "value": json(op),
+            }),
+        }
+    }
+
+    fn site_write(&self) -> LogWrite {
+        LogWrite::Put {
+            store: "sites",
+            record: serde_json::json!({
+                "doc": self.doc,
+                "site": self.site.to_string(),
+                "nextSeq": self.next_seq,
+            }),
+        }
+    }
+
+    fn entry_write(&self, entry: &LoggedOp<Op>) -> LogWrite {
+        LogWrite::Put {
+            store: "ops",
+            record: serde_json::json!({
+                "doc": self.doc,
+                "revision": entry.revision,
+                "value": json(entry),
+            }),
+        }
+    }
+}
+
+impl<Op: Operation> OpLog<Op> for IndexedDbLog<Op> {
+    type Error = LogError;
+
+    /// Writes the operation at once. O(1) plus its size.
+    fn append(&mut self, entry: LoggedOp<Op>) -> Result<(), LogError> {
+        let head = self.head();
+        if entry.revision != head + 1 {
+            return Err(LogError::Revision {
+                revision: entry.revision,
+                head,
+            });
+        }
+        self.backend.run(&[self.entry_write(&entry)]);
+        self.entries.push(entry);
+        Ok(())
+    }
+
+    /// Every write has been started already, so there is nothing to
+    /// start.
+    // NOTE: IndexedDB is asynchronous and this interface is not: a write is
+    // durable only when the promise of `flush` resolves, not when this
+    // returns.
+    fn sync(&mut self) -> Result<(), LogError> {
+        let _ = self.backend.flush();
+        Ok(())
+    }
+
+    fn head(&self) -> u64 {
+        match (self.entries.last(), &self.snapshot) {
+            (Some(last), _) => last.revision,
+            (None, Some(snapshot)) => snapshot.revision,
+            (None, None) => 0,
+        }
+    }
+
+    fn read_since(&self, revision: u64) -> Result<Vec<LoggedOp<Op>>, LogError> {
+        let start = self.entries.partition_point(|e| e.revision <= revision);
+        Ok(self.entries[start..].to_vec())
+    }
+
+    fn latest_snapshot(&self) -> Result<Option<Snapshot<Op>>, LogError> {
+        Ok(self.snapshot.clone())
+    }
+
+    /// Writes the snapshot unless the store contains a newer one from
+    /// another tab. O(n) in the document.
+    fn save_snapshot(&mut self, snapshot: Snapshot<Op>) -> Result<(), LogError> {
+        self.backend.run(&[LogWrite::PutSnapshot {
+            record: serde_json::json!({
+                "doc": self.doc,
+                "revision": snapshot.revision,
+                "value": json(&snapshot),
+            }),
+        }]);
+        let newer = self
+            .snapshot
+            .as_ref()
+            .is_none_or(|s| s.revision < snapshot.revision);
+        if newer {
+            self.snapshot = Some(snapshot);
+        }
+        Ok(())
+    }
+
+    fn compact(&mut self, revision: u64) -> Result<(), LogError> {
+        let snapshot = self.snapshot.as_ref().map_or(0, |s| s.revision);
+        if revision > snapshot {
+            return Err(LogError::Compact { revision, snapshot });
+        }
+        let end = self.entries.partition_point(|e| e.revision <= revision);
+        self.entries.drain(..end);
+        self.backend.run(&[LogWrite::DeleteRange {
+            store: "ops",
+            lower: serde_json::json!([self.doc, 0]),
+            upper: serde_json::json!([self.doc, revision]),
+        }]);
+        Ok(())
+    }
+}

@@ -1,0 +1,282 @@
+//! The `TextSyncClient` class: the engine's sync state machine for a text
+//! document, with the offline log kept up to date. The WebSocket transport
+//! (written in TypeScript) carries its submissions and the server's
+//! entries and acknowledgements.
+
+use echostream::text::{Selection, TextDocument, TextOp};
+use echostream::{LoggedOp, OpId, Side};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::args::{from_counter, to_counter, JsResult};
+use crate::clock::to_site;
+use crate::json::{from_js, to_js};
+use crate::offline::JsTextOfflineLog;
+use crate::sync_core::SyncCore;
+use crate::text_document::JsTextDocument;
+use crate::text_op::JsTextOp;
+use crate::units::{changes_from_op, Utf16Change};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** An operation applied to the local document, with the UTF-16 changes it made to the text before it. */
+export interface AppliedChange { op: TextOpJson; changes: Utf16Change[] }
+
+/** The state of the client: nothing pending, waiting for an acknowledgement, or with edits buffered. */
+export type ClientState = "synchronized" | "pending" | "awaitingAck" | "awaitingAckWithBuffer";
+"#;
+
+/// An operation applied locally, with its UTF-16 changes.
+#[derive(Serialize)]
+struct AppliedChange {
+    op: TextOp,
+    changes: Vec<Utf16Change>,
+}
+
+/// One replica of a text document that syncs with the server.
+#[wasm_bindgen(js_name = TextSyncClient)]
+pub struct JsTextSyncClient {
+    core: SyncCore<TextOp>,
+}
+
+#[wasm_bindgen(js_class = TextSyncClient)]
+impl JsTextSyncClient {
+    /// Returns a synchronized client of `site` whose document is the
+    /// server's `text` at `revision`, without an offline log.
+    #[wasm_bindgen(constructor)]
+    pub fn new(site: &str, text: String, revision: f64) -> JsResult<JsTextSyncClient> {
+        let site = to_site(site)?;
+        let revision = to_counter(revision, "revision")?;
+        let core = SyncCore::new(site, TextDocument::from(text), revision);
+        Ok(JsTextSyncClient { core })
+    }
+
+    /// Returns the client stored in an offline log, which it takes over:
+    /// the document shows every local edit, and the operations not yet
+    /// acknowledged are sent again under their original ids. O(size of
+    /// the log).
+    pub fn restore(log: JsTextOfflineLog) -> JsResult<JsTextSyncClient> {
+        let core = SyncCore::restore(log.log)?;
+        Ok(JsTextSyncClient { core })
+    }
+
+    /// The site id, 16 hex digits.
+    #[wasm_bindgen(getter)]
+    pub fn site(&self) -> String {
+        self.core.client.site().to_string()
+    }
+
+    /// The last server revision received.
+    #[wasm_bindgen(getter)]
+    pub fn revision(&self) -> JsResult<f64> {
+        from_counter(self.core.client.revision(), "revision")
+    }
+
+    /// The local text, with every local edit. O(n).
+    #[wasm_bindgen(getter)]
+    pub fn text(&self) -> String {
+        self.core.client.document().to_string()
+    }
+
+    /// A copy of the local document. O(1): the rope shares its nodes.
+    #[wasm_bindgen(getter)]
+    pub fn document(&self) -> JsTextDocument {
+        self.core.client.document().clone().into()
+    }
+
+    /// True if an operation waits for its acknowledgement or to be sent.
+    #[wasm_bindgen(getter, js_name = hasPending)]
+    pub fn has_pending(&self) -> bool {
+        self.core.client.has_pending()
+    }
+
+    /// True if there is a local edit to undo.
+    #[wasm_bindgen(getter, js_name = canUndo)]
+    pub fn can_undo(&self) -> bool {
+        self.core.client.can_undo()
+    }
+
+    /// True if there is an undone edit to redo.
+    #[wasm_bindgen(getter, js_name = canRedo)]
+    pub fn can_redo(&self) -> bool {
+        self.core.client.can_redo()
+    }
+
+    /// The state of the client.
+    #[wasm_bindgen(getter, unchecked_return_type = "ClientState")]
+    pub fn state(&self) -> String {
+        use echostream::sync::ClientState;
+        match self.core.client.state() {
+            ClientState::Synchronized => "synchronized",
+            ClientState::Pending => "pending",
+            ClientState::AwaitingAck => "awaitingAck",
+            ClientState::AwaitingAckWithBuffer => "awaitingAckWithBuffer",
+        }
+        .to_owned()
+    }
+
+    /// True if the client writes to an offline log.
+    #[wasm_bindgen(getter, js_name = hasOfflineLog)]
+    pub fn has_offline_log(&self) -> bool {
+        self.core.has_log()
+    }
+
+    /// Applies a local edit at once and queues it to be sent. On error
+    /// nothing changes.
+    #[wasm_bindgen(js_name = applyLocal)]
+    pub fn apply_local(&mut self, op: &JsTextOp) -> JsResult<()> {
+        self.core.apply_local(op.op.clone())
+    }
+
+    /// Returns the submission to send now, or undefined while one is in
+    /// flight or nothing is pending.
+    #[wasm_bindgen(
+        js_name = nextSubmission,
+        unchecked_return_type = "SubmissionJson<TextOpJson> | undefined"
+    )]
+    pub fn next_submission(&mut self) -> JsResult<JsValue> {
+        match self.core.next_submission()? {
+            Some(submission) => to_js(&submission, "submission"),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// Records the server's acknowledgement of the in-flight operation,
+    /// committed at `revision`. A repeated acknowledgement changes
+    /// nothing.
+    pub fn acknowledge(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "OpIdJson")] id: JsValue,
+        revision: f64,
+    ) -> JsResult<()> {
+        let id: OpId = from_js(id, "operation id")?;
+        let revision = to_counter(revision, "revision")?;
+        self.core.acknowledge(id, revision)
+    }
+
+    /// Applies a committed entry from the server and returns the operation
+    /// as applied locally, with its UTF-16 changes to the text before it.
+    /// The client's own in-flight operation counts as its
+    /// acknowledgement; an entry already received changes nothing.
+    #[wasm_bindgen(js_name = receiveRemote, unchecked_return_type = "AppliedChange")]
+    pub fn receive_remote(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "LoggedOpJson<TextOpJson>")] entry: JsValue,
+    ) -> JsResult<JsValue> {
+        let entry: LoggedOp<TextOp> = from_js(entry, "committed operation")?;
+        let before = self.core.client.document().clone();
+        let applied = self.core.receive_remote(entry)?;
+        let op = applied.unwrap_or_default();
+        let changes = changes_from_op(&before, &op)?;
+        to_js(&AppliedChange { op, changes }, "applied change")
+    }
+
+    /// Marks the in-flight operation to be sent again, under the same id,
+    /// by the next `nextSubmission`. Call it after a new connection
+    /// received the entries missed.
+    pub fn reconnect(&mut self) {
+        self.core.client.reconnect();
+    }
+
+    /// Replaces the document by a snapshot from the server, for a welcome
+    /// that could not send the missed operations. Pending operations
+    /// cannot be moved onto it: they are dropped and returned, for the
+    /// application to show to the user.
+    #[wasm_bindgen(
+        js_name = resetToSnapshot,
+        unchecked_return_type = "SubmissionJson<TextOpJson>[]"
+    )]
+    pub fn reset_to_snapshot(&mut self, text: String, revision: f64) -> JsResult<JsValue> {
+        let revision = to_counter(revision, "revision")?;
+        let dropped = self
+            .core
+            .reset_to_snapshot(TextDocument::from(text), revision)?;
+        to_js(&dropped, "dropped operations")
+    }
+
+    /// Undoes the latest local edit not yet undone, as a new local edit.
+    /// Returns the change applied, or undefined when there is nothing to
+    /// undo.
+    #[wasm_bindgen(unchecked_return_type = "AppliedChange | undefined")]
+    pub fn undo(&mut self) -> JsResult<JsValue> {
+        let before = self.core.client.document().clone();
+        let applied = self.core.undo()?;
+        history_change(before, applied)
+    }
+
+    /// Redoes the latest undone edit. Returns the change applied, or
+    /// undefined when there is nothing to redo.
+    #[wasm_bindgen(unchecked_return_type = "AppliedChange | undefined")]
+    pub fn redo(&mut self) -> JsResult<JsValue> {
+        let before = self.core.client.document().clone();
+        let applied = self.core.redo()?;
+        history_change(before, applied)
+    }
+
+    /// The operations not yet acknowledged: the in-flight submission as
+    /// sent, then the buffer.
+    #[wasm_bindgen(unchecked_return_type = "SubmissionJson<TextOpJson>[]")]
+    pub fn pending(&self) -> JsResult<JsValue> {
+        to_js(&self.core.client.pending(), "pending operations")
+    }
+
+    /// Moves local selections, in code points of the local document, to
+    /// the server's document at the client's revision, as a presence
+    /// message carries them: pending local edits are taken out.
+    #[wasm_bindgen(js_name = presenceFromLocal, unchecked_return_type = "Selection[]")]
+    pub fn presence_from_local(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Selection[]")] selections: JsValue,
+    ) -> JsResult<JsValue> {
+        let selections: Vec<Selection> = from_js(selections, "selections")?;
+        let local = self.core.pending_change()?;
+        let back = self.core.confirmed().invert(&local)?;
+        let moved: Vec<Selection> = selections
+            .iter()
+            .map(|&s| back.transform_selection(s, Side::Left))
+            .collect();
+        to_js(&moved, "selections")
+    }
+
+    /// Moves another client's selections, in code points of the server's
+    /// document at the client's revision, onto the local document: past
+    /// the pending local edits. A cursor at a local insert stays before
+    /// it.
+    #[wasm_bindgen(js_name = presenceToLocal, unchecked_return_type = "Selection[]")]
+    pub fn presence_to_local(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Selection[]")] selections: JsValue,
+    ) -> JsResult<JsValue> {
+        let selections: Vec<Selection> = from_js(selections, "selections")?;
+        let local = self.core.pending_change()?;
+        let moved: Vec<Selection> = selections
+            .iter()
+            .map(|&s| local.transform_selection(s, Side::Left))
+            .collect();
+        to_js(&moved, "selections")
+    }
+
+    /// Saves a snapshot of the committed document to the offline log and
+    /// drops the operations it covers, unless an operation is in flight
+    /// (its base must stay replayable). O(n) in the document.
+    #[wasm_bindgen(js_name = saveSnapshot)]
+    pub fn save_snapshot(&mut self) -> JsResult<bool> {
+        self.core.save_snapshot()
+    }
+
+    /// Resolves when every write to the offline log started so far has
+    /// finished or failed.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn flush(&self) -> js_sys::Promise {
+        self.core.flush()
+    }
+}
+
+/// Returns an undo or redo as an applied change, or undefined.
+fn history_change(before: TextDocument, applied: Option<TextOp>) -> JsResult<JsValue> {
+    let Some(op) = applied else {
+        return Ok(JsValue::UNDEFINED);
+    };
+    let changes = changes_from_op(&before, &op)?;
+    to_js(&AppliedChange { op, changes }, "applied change")
+}
