@@ -37,7 +37,7 @@ pub fn run(args: DumpArgs) -> ExitCode {
     match dump(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", super::report::describe(&error));
             ExitCode::FAILURE
         }
     }

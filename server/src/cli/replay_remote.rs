@@ -78,7 +78,7 @@ pub fn run(file: &Path, url: &str, doc: &DocumentId, json: bool, no_wait: bool) 
     let outcome = match runtime.block_on(replay(file, url, doc, no_wait)) {
         Ok(outcome) => outcome,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", super::report::describe(&error));
             return ExitCode::FAILURE;
         }
     };

@@ -35,7 +35,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
     match runtime.block_on(echostream_server::server::run_until_signal(args.config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!(error = %format!("{error:#}"), "server failed");
+            tracing::error!(error = %super::report::describe(&error), "server failed");
             ExitCode::FAILURE
         }
     }
