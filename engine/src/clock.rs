@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::de::Error as _;
+use serde::de::{Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smallvec::SmallVec;
 
@@ -44,7 +44,10 @@ impl FromStr for SiteId {
     type Err = SiteIdError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.is_empty() || s.len() > 16 {
+        // `from_str_radix` alone would also take a leading `+`, so that
+        // "+1" and "1" would name one site in two spellings.
+        let hex = s.bytes().all(|b| b.is_ascii_hexdigit());
+        if s.is_empty() || s.len() > 16 || !hex {
             return Err(SiteIdError(s.to_owned()));
         }
         u64::from_str_radix(s, 16)
@@ -117,9 +120,11 @@ impl VectorClock {
         }
     }
 
-    /// Counts one more operation of `site` and returns its new counter.
+    /// Counts one more operation of `site` and returns its new counter. A
+    /// counter at `u64::MAX`, which only a clock read from outside can
+    /// hold, stays there.
     pub fn increment(&mut self, site: SiteId) -> u64 {
-        let next = self.get(site) + 1;
+        let next = self.get(site).saturating_add(1);
         self.set(site, next);
         next
     }
@@ -260,8 +265,41 @@ impl Serialize for VectorClock {
 }
 
 impl<'de> Deserialize<'de> for VectorClock {
+    /// Reads the JSON object form. A site that appears twice, also when
+    /// spelled two ways (`"a1"` and `"00A1"`), is rejected, because one of
+    /// its counters would be lost.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = BTreeMap::<SiteId, u64>::deserialize(d)?;
-        Ok(map.into_iter().collect())
+        let counters = deserialize_site_counters(d)?;
+        Ok(counters.into_iter().collect())
+    }
+}
+
+/// Reads an object from site id to counter, rejecting a site that appears
+/// twice, also when spelled two ways. For vector clocks and snapshots.
+pub(crate) fn deserialize_site_counters<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<SiteId, u64>, D::Error> {
+    d.deserialize_map(SiteCountersVisitor)
+}
+
+struct SiteCountersVisitor;
+
+impl<'de> Visitor<'de> for SiteCountersVisitor {
+    type Value = BTreeMap<SiteId, u64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object from site id (hex) to counter")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut counters = BTreeMap::new();
+        while let Some((site, counter)) = map.next_entry::<SiteId, u64>()? {
+            if counters.insert(site, counter).is_some() {
+                return Err(A::Error::custom(format!(
+                    "site {site} appears twice, but each site has one counter"
+                )));
+            }
+        }
+        Ok(counters)
     }
 }

@@ -23,12 +23,15 @@ pub trait Operation: Clone + Debug + PartialEq + Serialize + DeserializeOwned {
     /// another operation.
     type Error: std::error::Error + Clone + PartialEq + Send + Sync + 'static;
 
-    /// Whether transforming against a composition equals transforming
-    /// against its parts in turn: for `a` and then `b`,
-    /// `x.transform(&a.compose(&b)?, side)` has the same effect as
-    /// `x.transform(&a, side).transform(&b, side)`. The sync layer composes
-    /// runs of history before it transforms only when this holds, and
-    /// transforms against each operation in turn otherwise.
+    /// Whether transforming with [`Side::Right`] against a composition
+    /// equals transforming against its parts in turn: for `a` and then
+    /// `b`, `x.transform(&a.compose(&b)?, Side::Right)` has the same
+    /// effect as `x.transform(&a, Side::Right).transform(&b, Side::Right)`.
+    /// The authority, which transforms submissions with `Right`, composes
+    /// runs of history first only when this holds, and transforms against
+    /// each operation in turn otherwise. The same equality with
+    /// [`Side::Left`] is not promised: text breaks it when a delete in `a`
+    /// brings an insert of `b` next to an insert of `x`.
     const TRANSFORMS_THROUGH_COMPOSE: bool = false;
 
     /// Returns the operation that changes nothing.

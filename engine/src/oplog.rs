@@ -50,6 +50,8 @@ pub struct Snapshot<Op: Operation> {
     /// The document after `revision` operations.
     pub document: Op::Document,
     /// For each site, the last sequence number committed up to `revision`.
+    /// Reading JSON in which a site appears twice fails.
+    #[serde(deserialize_with = "crate::clock::deserialize_site_counters")]
     pub last_seq: BTreeMap<SiteId, u64>,
 }
 

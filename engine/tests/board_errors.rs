@@ -2,8 +2,8 @@
 //! shape and the value, and leaves the board unchanged.
 
 use echostream::board::{
-    Board, BoardError, BoardOp, Change, GroupId, PropertyType, PropertyValue, Shape, ShapeId,
-    ShapeKind,
+    Board, BoardError, BoardOp, Change, GroupId, Member, PropertyType, PropertyValue, Shape,
+    ShapeId, ShapeKind,
 };
 use echostream::text::{TextError, TextOp};
 
@@ -240,4 +240,57 @@ fn invalid_json_names_the_value() {
         Board::from_json(r#"{"shapes": [{"id": "AAAAAAAAAAAAAAAAAAAAAB", "kind": "blob"}]}"#)
             .unwrap_err();
     assert!(error.to_string().contains("blob"), "{error}");
+}
+
+#[test]
+fn group_repeating_member_rejected() {
+    // The repeat comes last in a long member list, which the check finds
+    // in one pass.
+    let mut members: Vec<Member> = [A, B].iter().map(|&id| Member { id, index: 0 }).collect();
+    members.push(Member { id: A, index: 0 });
+    let group = GroupId(5);
+    let op = BoardOp::from_change(Change::Group { group, members });
+    let expected = BoardError::AlreadyInGroup { id: A, group };
+    rejects(&op, expected, &[&A.to_string(), &group.to_string()]);
+}
+
+#[test]
+fn ungroup_repeating_member_rejected() {
+    let group = GroupId(5);
+    let mut board = board();
+    let members: Vec<Member> = [A, B].iter().map(|&id| Member { id, index: 0 }).collect();
+    let grouped = BoardOp::from_change(Change::Group {
+        group,
+        members: members.clone(),
+    });
+    board.apply(&grouped).unwrap();
+    let before = board.clone();
+
+    let mut repeated = members;
+    repeated.push(Member { id: B, index: 0 });
+    let op = BoardOp::from_change(Change::Ungroup {
+        group,
+        members: repeated,
+    });
+    let expected = BoardError::NotInGroup {
+        id: B,
+        group,
+        index: 0,
+    };
+    assert_eq!(board.apply(&op), Err(expected));
+    assert_eq!(board, before, "the board changed");
+}
+
+#[test]
+fn shape_with_repeated_group_rejected() {
+    let mut shape = Shape::new(ShapeKind::Ellipse);
+    shape.groups = (1..=50).map(GroupId).collect();
+    shape.groups.push(GroupId(17));
+    let id = ShapeId(3);
+    let op = BoardOp::create(id, shape, 0);
+    let expected = BoardError::AlreadyInGroup {
+        id,
+        group: GroupId(17),
+    };
+    rejects(&op, expected, &[&id.to_string()]);
 }

@@ -2,6 +2,7 @@
 //! reaches the trace's `endContent` exactly.
 
 use echostream::text::TextError;
+use echostream::trace::concurrent::MAX_CLOCK_ENTRIES;
 use echostream::trace::{ConcurrentTrace, MergeError, TraceError, TraceKind};
 use echostream_testdata::{read_text, CONCURRENT_TRACES};
 
@@ -81,6 +82,105 @@ fn criss_cross_merges_converge() {
         assert_eq!(
             trace.merge_with_seed(seed).unwrap().to_string(),
             "Helloworld!"
+        );
+    }
+}
+
+#[test]
+fn parent_beside_its_ancestor_merges() {
+    // Transaction 3 names transaction 2 and also 0, an ancestor of 2, after
+    // it. It was made on "ca", so its "d" goes at the end. Transaction 1
+    // inserts "b" at the same place concurrently. Both are agent 1's, and
+    // the run of transaction 1 started the lower chain, so "b" goes first.
+    let json = r#"{"kind": "concurrent", "endContent": "cabd", "txns": [
+        {"parents": [], "agent": 0, "patches": [[0, 0, "a"]]},
+        {"parents": [0], "agent": 1, "patches": [[1, 0, "b"]]},
+        {"parents": [0], "agent": 0, "patches": [[0, 0, "c"]]},
+        {"parents": [2, 0], "agent": 1, "patches": [[2, 0, "d"]]}
+    ]}"#;
+    let trace = ConcurrentTrace::from_json(json).unwrap();
+    assert_eq!(trace.merge().unwrap().to_string(), "cabd");
+    for seed in SEEDS {
+        assert_eq!(trace.merge_with_seed(seed).unwrap().to_string(), "cabd");
+    }
+
+    // Without the concurrent "b": the same parents, in either order.
+    for parents in ["[1, 0]", "[0, 1]"] {
+        let json = format!(
+            r#"{{"kind": "concurrent", "endContent": "cad", "txns": [
+                {{"parents": [], "agent": 0, "patches": [[0, 0, "a"]]}},
+                {{"parents": [0], "agent": 0, "patches": [[0, 0, "c"]]}},
+                {{"parents": {parents}, "agent": 1, "patches": [[2, 0, "d"]]}}
+            ]}}"#
+        );
+        let trace = ConcurrentTrace::from_json(&json).unwrap();
+        assert_eq!(trace.merge().unwrap().to_string(), "cad", "{parents}");
+    }
+}
+
+#[test]
+fn delete_between_inserts_same_every_order() {
+    // On "abc", agent 0 inserts "x" after "a", agent 1 deletes "a" and
+    // agent 2 inserts "y" at the start, all at once. Transforming "y" past
+    // the delete first makes both inserts land at position 0, where the
+    // side rule alone would put agent 0's "x" first. The trace order puts
+    // "y" before "x", as typed.
+    let json = r#"{"kind": "concurrent", "endContent": "yxbc", "txns": [
+        {"parents": [], "agent": 0, "patches": [[0, 0, "abc"]]},
+        {"parents": [0], "agent": 0, "patches": [[1, 0, "x"]]},
+        {"parents": [0], "agent": 1, "patches": [[0, 1, ""]]},
+        {"parents": [0], "agent": 2, "patches": [[0, 0, "y"]]}
+    ]}"#;
+    let trace = ConcurrentTrace::from_json(json).unwrap();
+    assert_eq!(trace.merge().unwrap().to_string(), "yxbc");
+    for seed in 0..64 {
+        let merged = trace.merge_with_seed(seed).unwrap().to_string();
+        assert_eq!(merged, "yxbc", "seed {seed}");
+    }
+}
+
+/// Returns a trace of `count` transactions that each insert "x" into the
+/// empty document, all at once.
+fn concurrent_roots(count: usize) -> ConcurrentTrace {
+    let txns: Vec<String> = (0..count)
+        .map(|i| {
+            format!(
+                r#"{{"parents": [], "agent": {}, "patches": [[0, 0, "x"]]}}"#,
+                i % 3
+            )
+        })
+        .collect();
+    let json = format!(
+        r#"{{"kind": "concurrent", "endContent": "", "txns": [{}]}}"#,
+        txns.join(",")
+    );
+    ConcurrentTrace::from_json(&json).unwrap()
+}
+
+#[test]
+fn many_concurrent_roots_merge() {
+    let trace = concurrent_roots(100);
+    let expected = "x".repeat(100);
+    assert_eq!(trace.merge().unwrap().to_string(), expected);
+    assert_eq!(trace.merge_with_seed(1).unwrap().to_string(), expected);
+}
+
+#[test]
+fn too_concurrent_trace_rejected() {
+    // 1,600 concurrent transactions, a 90 kB file, would need over a
+    // billion clock entries, well over 10 GB.
+    let trace = concurrent_roots(1600);
+    for merged in [trace.merge(), trace.merge_with_seed(1)] {
+        let error = merged.unwrap_err();
+        let MergeError::TooConcurrent { entries, max } = error else {
+            panic!("expected TooConcurrent, got {error:?}");
+        };
+        assert_eq!(max, MAX_CLOCK_ENTRIES);
+        assert!(entries > MAX_CLOCK_ENTRIES, "{entries}");
+        let message = error.to_string();
+        assert!(
+            message.contains(&MAX_CLOCK_ENTRIES.to_string()),
+            "{message}"
         );
     }
 }

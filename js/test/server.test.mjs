@@ -1,7 +1,7 @@
-// End-to-end tests against the repository's `echostream serve`: clients
+// End-to-end tests against the repository's `echostream serve`. Clients
 // in Node and in headless Chromium (with the IndexedDB log) edit one
-// document; edits made while the server is down survive a page reload
-// and are committed once after it restarts.
+// document. Edits made while the server is down survive a page reload,
+// and they are committed once after it restarts.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";

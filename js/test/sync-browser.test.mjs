@@ -1,7 +1,7 @@
-// Tests of TextSync with its IndexedDB log in headless Chromium: edits
-// made while the server is down survive a reload, and after the server
-// comes back they are sent again under their original ids and committed
-// once; two tabs keep their pending operations apart.
+// Tests of TextSync with its IndexedDB log in headless Chromium. Edits
+// made while the server is down survive a reload. After the server comes
+// back they are sent again under their original ids and committed once.
+// Two tabs keep their pending operations apart.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -135,6 +135,42 @@ test("two tabs keep pending ops apart", { skip: missing ?? false }, async () => 
   } finally {
     await tabA.close();
     await tabB.close();
+    await server.close();
+  }
+});
+
+test("blocked log is an error event", { skip: missing ?? false }, async () => {
+  const server = await startMockServer();
+  const page = await openPage();
+  try {
+    const result = await page.evaluate(async (url) => {
+      // An old tab holds version 1 open and ignores version changes.
+      await new Promise((resolve) => {
+        const request = indexedDB.open("blocked-sync", 1);
+        request.onsuccess = () => {
+          window.oldConnection = request.result;
+          resolve();
+        };
+      });
+      const { TextSync } = window.echostream;
+      const sync = await TextSync.open({ url, doc: "blocked", offline: { dbName: "blocked-sync", version: 2 } });
+      const errors = [];
+      sync.on("error", (e) => errors.push(e));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      sync.insert(0, "still works");
+      await new Promise((resolve) => sync.on("synced", resolve));
+      const text = sync.text;
+      await sync.close();
+      return { errors, text };
+    }, server.url);
+    assert.equal(result.text, "still works");
+    assert.equal(result.errors.length, 1);
+    assert.equal(result.errors[0].kind, "offline");
+    assert.equal(result.errors[0].code, "blocked");
+    assert.match(result.errors[0].message, /opening IndexedDB database "blocked-sync" at version 2 is blocked by another tab/);
+    assert.equal(server.text("blocked"), "still works");
+  } finally {
+    await page.close();
     await server.close();
   }
 });

@@ -310,11 +310,21 @@ fn any_key(rng: &mut Rng) -> String {
     }
 }
 
+/// Returns a position below `limit`, or rarely an absurd one near
+/// `usize::MAX`, as a client could send.
+fn any_position(rng: &mut Rng, limit: usize) -> usize {
+    if rng.chance(5) {
+        [usize::MAX, usize::MAX - 1, 1 << 63][rng.below(3)]
+    } else {
+        rng.below(limit)
+    }
+}
+
 /// Returns a random change with no regard to the board: unknown shapes,
 /// wrong old values, wrong types, positions out of range.
 fn any_change(rng: &mut Rng, board: &Board) -> Change {
     let id = shape_id(rng);
-    let z = rng.below(board.len() + 3);
+    let z = any_position(rng, board.len() + 3);
     let maybe = |rng: &mut Rng| {
         if rng.chance(30) {
             None
@@ -358,14 +368,14 @@ fn any_change(rng: &mut Rng, board: &Board) -> Change {
         5 => Change::Move {
             id,
             from: z,
-            to: rng.below(board.len() + 2),
+            to: any_position(rng, board.len() + 2),
         },
         6 => Change::Group {
             group: group_id(rng),
             members: (0..rng.below(3))
                 .map(|_| Member {
                     id: shape_id(rng),
-                    index: rng.below(4),
+                    index: any_position(rng, 4),
                 })
                 .collect(),
         },
@@ -374,7 +384,7 @@ fn any_change(rng: &mut Rng, board: &Board) -> Change {
             members: (0..rng.below(3))
                 .map(|_| Member {
                     id: shape_id(rng),
-                    index: rng.below(4),
+                    index: any_position(rng, 4),
                 })
                 .collect(),
         },

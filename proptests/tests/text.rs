@@ -113,6 +113,16 @@ fn document_and_op_sequence() -> impl Strategy<Value = (String, TextOp, TextOp)>
     })
 }
 
+/// Generates a document, an operation on it, an operation on its result,
+/// and a third operation on the document, concurrent with both.
+fn document_sequence_and_concurrent_op() -> impl Strategy<Value = (String, TextOp, TextOp, TextOp)>
+{
+    document_and_op_sequence().prop_flat_map(|(doc, first, second)| {
+        let concurrent = any_op_on(doc.clone());
+        (Just(doc), Just(first), Just(second), concurrent)
+    })
+}
+
 fn any_side() -> impl Strategy<Value = Side> {
     prop_oneof![Just(Side::Left), Just(Side::Right)]
 }
@@ -204,6 +214,23 @@ proptest! {
         let expected = model_apply(&model_apply(&doc, &first), &second);
         prop_assert_eq!(engine_apply(&doc, &composed), expected);
         prop_assert!(composed.is_normalized(), "{:?}", composed);
+    }
+
+    #[test]
+    fn right_transform_goes_through_compose(
+        (doc, first, second, op) in document_sequence_and_concurrent_op()
+    ) {
+        // The contract of `Operation::TRANSFORMS_THROUGH_COMPOSE`, on which
+        // the authority relies when it composes history.
+        let after = model_apply(&model_apply(&doc, &first), &second);
+        let composed = op.transform(&first.compose(&second), Side::Right);
+        let in_turn = op
+            .transform(&first, Side::Right)
+            .transform(&second, Side::Right);
+        prop_assert_eq!(
+            engine_apply(&after, &composed),
+            engine_apply(&after, &in_turn)
+        );
     }
 
     #[test]

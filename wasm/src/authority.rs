@@ -10,7 +10,7 @@ use crate::json::{from_js, to_js};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
-/** What the authority returns for a submission. */
+/** The authority's receipt for a submission. */
 export type ReceiptJson<O> =
   | ({ type: "committed" } & LoggedOpJson<O>)
   | { type: "duplicate"; id: OpIdJson; revision: number };

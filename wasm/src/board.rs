@@ -23,7 +23,7 @@ export type PropertyValueJson =
   | { link: string }
   | { shape: ShapeIdJson };
 
-/** What a shape draws. */
+/** The kind of a shape. */
 export type ShapeKindJson =
   | "rectangle" | "ellipse" | "diamond" | "line" | "arrow"
   | "free_drawing" | "text" | "sticky_note" | "image" | "frame";

@@ -22,7 +22,7 @@ const TYPES: &str = r#"
 /** An operation applied to the local document, with the UTF-16 changes it made to the text before it. */
 export interface AppliedChange { op: TextOpJson; changes: Utf16Change[] }
 
-/** Where the client stands: nothing pending, waiting for an acknowledgement, or with edits buffered. */
+/** The state of the client: nothing pending, waiting for an acknowledgement, or with edits buffered. */
 export type ClientState = "synchronized" | "pending" | "awaitingAck" | "awaitingAckWithBuffer";
 "#;
 
@@ -102,7 +102,7 @@ impl JsTextSyncClient {
         self.core.client.can_redo()
     }
 
-    /// Where the client stands.
+    /// The state of the client.
     #[wasm_bindgen(getter, unchecked_return_type = "ClientState")]
     pub fn state(&self) -> String {
         use echostream::sync::ClientState;

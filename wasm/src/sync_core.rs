@@ -209,7 +209,7 @@ where
     }
 
     /// Returns the pending local edits as one operation on the committed
-    /// document: the in-flight operation as it stands, then the buffer.
+    /// document: the in-flight operation as it is now, then the buffer.
     pub fn pending_change(&self) -> JsResult<Op> {
         let pending = self.client.pending();
         let buffer = match (&self.in_flight, pending.len()) {

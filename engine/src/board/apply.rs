@@ -1,5 +1,7 @@
 //! Checking and applying board changes.
 
+use std::collections::HashSet;
+
 use super::board::Board;
 use super::error::BoardError;
 use super::id::{GroupId, ShapeId};
@@ -149,14 +151,13 @@ impl Board {
     }
 
     /// Checks a shape's properties and groups, but not its references.
+    /// O(p + g) for p properties and g groups.
     pub(crate) fn check_shape_content(&self, id: ShapeId, shape: &Shape) -> Result<(), BoardError> {
         for (key, value) in &shape.props {
             self.check_property(id, key, value)?;
         }
-        for (i, group) in shape.groups.iter().enumerate() {
-            if shape.groups[..i].contains(group) {
-                return Err(BoardError::AlreadyInGroup { id, group: *group });
-            }
+        if let Some(group) = first_repeat(shape.groups.iter().copied()) {
+            return Err(BoardError::AlreadyInGroup { id, group });
         }
         Ok(())
     }
@@ -336,10 +337,11 @@ impl Board {
     }
 
     fn group(&mut self, group: GroupId, members: &[Member]) -> Result<(), BoardError> {
-        for (i, member) in members.iter().enumerate() {
+        let mut seen = HashSet::with_capacity(members.len());
+        for member in members {
             let id = member.id;
             let shape = self.shape_or_err(id)?;
-            let repeated = members[..i].iter().any(|m| m.id == id);
+            let repeated = !seen.insert(id);
             if repeated || shape.groups.contains(&group) {
                 return Err(BoardError::AlreadyInGroup { id, group });
             }
@@ -362,10 +364,11 @@ impl Board {
     }
 
     fn ungroup(&mut self, group: GroupId, members: &[Member]) -> Result<(), BoardError> {
-        for (i, member) in members.iter().enumerate() {
+        let mut seen = HashSet::with_capacity(members.len());
+        for member in members {
             let id = member.id;
             let shape = self.shape_or_err(id)?;
-            let repeated = members[..i].iter().any(|m| m.id == id);
+            let repeated = !seen.insert(id);
             if repeated || shape.groups.get(member.index) != Some(&group) {
                 return Err(BoardError::NotInGroup {
                     id,
@@ -382,6 +385,18 @@ impl Board {
         }
         Ok(())
     }
+}
+
+/// Returns the first item that appeared before in `items`. O(n), so that a
+/// group list from outside with many entries costs no more than reading it.
+fn first_repeat<T: Copy + Eq + std::hash::Hash>(
+    items: impl ExactSizeIterator<Item = T>,
+) -> Option<T> {
+    if items.len() < 2 {
+        return None;
+    }
+    let mut seen = HashSet::with_capacity(items.len());
+    items.into_iter().find(|item| !seen.insert(*item))
 }
 
 /// Returns the first field in which `snapshot` differs from `shape`.

@@ -45,6 +45,10 @@ impl Placement {
 
 /// Returns where another element, at `index` before the change `by`, is
 /// after it.
+///
+/// Positions come from operations sent by clients and may be absurd, such
+/// as `usize::MAX`. The sums saturate, so such a position stays out of
+/// range and the board rejects the transformed change when it applies.
 fn shift(index: usize, by: Placement) -> usize {
     let mut index = index;
     if let Some(from) = by.before {
@@ -54,7 +58,7 @@ fn shift(index: usize, by: Placement) -> usize {
     }
     if let Some(to) = by.after {
         if to <= index {
-            index += 1;
+            index = index.saturating_add(1);
         }
     }
     index
@@ -78,7 +82,9 @@ fn gap(own: Placement, other_before: Option<usize>) -> Option<usize> {
 pub(crate) fn transform_other(a: Placement, b: Placement, a_left: bool) -> Placement {
     let before = a.before.map(|index| shift(index, b));
     let after = gap(a, b.before).map(|own_gap| match gap(b, a.before) {
-        Some(other_gap) if other_gap < own_gap || (other_gap == own_gap && !a_left) => own_gap + 1,
+        Some(other_gap) if other_gap < own_gap || (other_gap == own_gap && !a_left) => {
+            own_gap.saturating_add(1)
+        }
         _ => own_gap,
     });
     Placement { before, after }

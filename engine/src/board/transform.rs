@@ -1,5 +1,7 @@
 //! Transform of board operations: the conflict rules.
 
+use std::collections::HashMap;
+
 use super::id::ShapeId;
 use super::list::{transform_other, transform_same, Placement};
 use super::operation::{BoardOp, Change, Member};
@@ -407,12 +409,18 @@ fn transform_groups(x: &Change, y: &Change, x_left: bool) -> Vec<Change> {
         }
     };
 
+    // The first entry of each shape among the members of `y`.
+    let mut y_by_id = HashMap::with_capacity(y_members.len());
+    for other in y_members {
+        y_by_id.entry(other.id).or_insert(other);
+    }
+
     let mut members = Vec::with_capacity(x_members.len());
     // Members whose group the left side placed while the right side placed
     // it elsewhere: taken out where the right side put them first.
     let mut replaced = Vec::new();
     for member in x_members {
-        let Some(other) = y_members.iter().find(|m| m.id == member.id) else {
+        let Some(other) = y_by_id.get(&member.id) else {
             members.push(*member);
             continue;
         };

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::envelope::{Receipt, Submission};
-use super::error::SyncError;
+use super::error::{next_revision, SyncError};
 use super::merge::compose_all;
 use crate::{LoggedOp, OpId, Operation, Side, SiteId, Snapshot};
 
@@ -137,9 +137,10 @@ impl<Op: Operation> Authority<Op> {
     /// must be the next revision and its sequence number the next of its
     /// site. The operation applies as it is, without a transform.
     pub fn replay(&mut self, entry: LoggedOp<Op>) -> Result<(), SyncError<Op::Error>> {
-        if entry.revision != self.revision + 1 {
+        let next = next_revision(self.revision)?;
+        if entry.revision != next {
             return Err(SyncError::RevisionGap {
-                expected: self.revision + 1,
+                expected: next,
                 got: entry.revision,
             });
         }
@@ -181,6 +182,7 @@ impl<Op: Operation> Authority<Op> {
             return Ok(Receipt::Duplicate { id, revision });
         }
         self.check_sequence(id)?;
+        let next = next_revision(self.revision)?;
         let concurrent = self.since(base)?;
 
         let op = match concurrent {
@@ -206,7 +208,7 @@ impl<Op: Operation> Authority<Op> {
                 source,
             })?;
         let entry = LoggedOp {
-            revision: self.revision + 1,
+            revision: next,
             id,
             clock,
             op,
@@ -296,7 +298,11 @@ impl<Op: Operation> Authority<Op> {
     }
 
     fn check_sequence(&self, id: OpId) -> Result<(), SyncError<Op::Error>> {
-        let expected = self.last_seq(id.site) + 1;
+        let Some(expected) = self.last_seq(id.site).checked_add(1) else {
+            return Err(SyncError::CounterOverflow {
+                counter: format!("sequence number of site {}", id.site),
+            });
+        };
         if id.seq != expected {
             return Err(SyncError::SequenceGap {
                 site: id.site,

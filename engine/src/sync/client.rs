@@ -2,7 +2,7 @@
 //! in flight plus a buffer.
 
 use super::envelope::Submission;
-use super::error::SyncError;
+use super::error::{next_revision, SyncError};
 use super::merge::compose_all;
 use super::undo::UndoStack;
 use super::REMOTE_SIDE;
@@ -157,7 +157,10 @@ impl<Op: Operation> Client<Op> {
                     site: self.site,
                     seq: self.next_seq,
                 };
-                self.next_seq += 1;
+                // After `u64::MAX`, reachable only from a `first_seq` read
+                // from outside, the next id gets sequence number 0, which
+                // the authority rejects, rather than panicking here.
+                self.next_seq = self.next_seq.wrapping_add(1);
                 self.clock.set(self.site, id.seq);
                 self.buffer = Some(Buffer { id, ops: vec![op] });
             }
@@ -210,9 +213,10 @@ impl<Op: Operation> Client<Op> {
     pub fn acknowledge(&mut self, id: OpId, revision: u64) -> Result<(), SyncError<Op::Error>> {
         match &self.in_flight {
             Some(in_flight) if in_flight.submission.id == id => {
-                if revision != self.revision + 1 {
+                let next = next_revision(self.revision)?;
+                if revision != next {
                     return Err(SyncError::RevisionGap {
-                        expected: self.revision + 1,
+                        expected: next,
                         got: revision,
                     });
                 }
@@ -245,9 +249,10 @@ impl<Op: Operation> Client<Op> {
         if entry.revision <= self.revision {
             return Ok(Op::identity());
         }
-        if entry.revision != self.revision + 1 {
+        let next = next_revision(self.revision)?;
+        if entry.revision != next {
             return Err(SyncError::RevisionGap {
-                expected: self.revision + 1,
+                expected: next,
                 got: entry.revision,
             });
         }

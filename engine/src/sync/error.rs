@@ -79,6 +79,16 @@ pub enum SyncError<E: std::error::Error> {
         got: u64,
     },
 
+    /// A revision or a sequence number is `u64::MAX`, so it has no
+    /// successor. Only a value read from outside, such as a snapshot's
+    /// revision, gets there.
+    #[error("{counter} is at the maximum {max}, so no operation can follow it", max = u64::MAX)]
+    #[serde(rename_all = "camelCase")]
+    CounterOverflow {
+        /// The counter: `revision`, or `sequence number of site ...`.
+        counter: String,
+    },
+
     /// A client received an acknowledgement for an operation that is not
     /// in flight.
     #[error("acknowledgement for operation {id}, but {in_flight} is in flight")]
@@ -89,6 +99,13 @@ pub enum SyncError<E: std::error::Error> {
         /// The operation in flight, or "nothing".
         in_flight: String,
     },
+}
+
+/// Returns the revision after `revision`, or an error at `u64::MAX`.
+pub(crate) fn next_revision<E: std::error::Error>(revision: u64) -> Result<u64, SyncError<E>> {
+    revision.checked_add(1).ok_or(SyncError::CounterOverflow {
+        counter: "revision".to_owned(),
+    })
 }
 
 fn display<E: std::fmt::Display, S: Serializer>(error: &E, s: S) -> Result<S::Ok, S::Error> {

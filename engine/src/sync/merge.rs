@@ -57,9 +57,10 @@ pub struct Merged<Op> {
 ///
 /// `local_side` is the side of the local run on an insert tie. The remote
 /// run takes the opposite side, so both replicas reach the same document.
-/// Both replicas reach the same document as if every operation had been
-/// transformed one at a time only for types with
-/// [`Operation::TRANSFORMS_THROUGH_COMPOSE`], such as text.
+/// That document may differ from the one that transforming the operations
+/// one at a time gives, also for text: one run is transformed with
+/// [`Side::Left`], where composing first is not exact (see
+/// [`Operation::TRANSFORMS_THROUGH_COMPOSE`]).
 pub fn merge_divergent<Op: Operation>(
     local: &[Op],
     remote: &[Op],

@@ -24,7 +24,9 @@ impl Operation for TextOp {
     type Document = TextDocument;
     type Error = TextError;
 
-    // The sync simulation in proptests checks it for random text edits.
+    // It holds for `Side::Right` only, which the contract requires. The text
+    // property tests check it for random operations, and the sync
+    // simulation checks the authority that relies on it.
     const TRANSFORMS_THROUGH_COMPOSE: bool = true;
 
     fn identity() -> Self {

@@ -52,13 +52,14 @@ function tryLock(locks: LockManager, name: string): Promise<Release | null> {
 }
 
 // Claims a site of the document that no open tab holds, so that a reload
-// takes over the pending operations it left; otherwise makes a new site.
+// takes over the pending operations it left. Makes a new site when every
+// stored site is held.
 async function claimSite(dbName: string, doc: string, sites: string[]): Promise<{ site: string; release: Release }> {
   const locks = typeof navigator === "undefined" ? undefined : navigator.locks;
   const lockName = (site: string) => `echostream:${dbName}:${doc}:${site}`;
   if (locks === undefined) {
     // NOTE: without Web Locks no tab can tell whether another one holds a
-    // site, so each open takes a new site; pending operations of a closed
+    // site, so each open takes a new site. Pending operations of a closed
     // tab then stay stored but are not resent.
     return { site: randomSiteId(), release: () => {} };
   }

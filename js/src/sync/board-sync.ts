@@ -73,7 +73,10 @@ export class BoardSync extends SyncSession<BoardOpJson, BoardSyncEvents> {
     client ??= new BoardSyncClient(options.site ?? randomSiteId(), EMPTY_BOARD, 0);
 
     sync = new BoardSync(client, options, offline);
-    for (const error of errors) sync.offlineError(error);
+    // Report storage problems met while opening once the caller has had
+    // the chance to add listeners.
+    const opened = sync;
+    if (errors.length > 0) setTimeout(() => errors.forEach((error) => opened.offlineError(error)), 0);
     sync.connect();
     return sync;
   }

@@ -78,7 +78,7 @@ export interface SessionEvents<OpJson> {
   };
 }
 
-/** What the transport needs of the engine's client. */
+/** The part of the engine's client that the transport uses. */
 export interface EngineClient<OpJson> {
   readonly site: string;
   readonly revision: number;

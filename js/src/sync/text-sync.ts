@@ -21,7 +21,7 @@ import type { SessionEvents, SyncOptions } from "./session.js";
 /** Options of `TextSync.open`. */
 export type TextSyncOptions = SyncOptions;
 
-/** Where a change to the local document came from. */
+/** The source of a change to the local document. */
 export type ChangeOrigin = "remote" | "undo" | "redo" | "snapshot";
 
 /** The events of a `TextSync`. */
@@ -70,7 +70,10 @@ export class TextSync extends SyncSession<TextOpJson, TextSyncEvents> {
     client ??= new TextSyncClient(options.site ?? randomSiteId(), "", 0);
 
     sync = new TextSync(client, options, offline);
-    for (const error of errors) sync.offlineError(error);
+    // Report storage problems met while opening once the caller has had
+    // the chance to add listeners.
+    const opened = sync;
+    if (errors.length > 0) setTimeout(() => errors.forEach((error) => opened.offlineError(error)), 0);
     sync.connect();
     return sync;
   }

@@ -17,7 +17,8 @@ export function serverBinary() {
   if (binary !== undefined) return binary;
   binary = process.env.ECHOSTREAM_SERVER_BIN ?? null;
   if (binary === null) {
-    execFileSync("cargo", ["build", "-p", "echostream-server"], { cwd: root, stdio: "inherit" });
+    // The test profile reuses what `cargo test --workspace` built.
+    execFileSync("cargo", ["build", "--profile", "test", "-p", "echostream-server"], { cwd: root, stdio: "inherit" });
     const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, "target");
     binary = join(targetDir, "debug", "echostream");
   }

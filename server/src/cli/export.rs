@@ -1,7 +1,7 @@
 //! `echostream export FILE [-o OUT]`: writes a board as an Excalidraw
 //! scene.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -26,7 +26,7 @@ pub fn run(args: ExportArgs) -> ExitCode {
     match export(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", super::report::describe(&error));
             ExitCode::FAILURE
         }
     }
@@ -34,14 +34,13 @@ pub fn run(args: ExportArgs) -> ExitCode {
 
 /// Reads a board from its JSON snapshot form, or imports it from an
 /// Excalidraw file when the top-level `type` field names one.
-fn read_board(file: &PathBuf) -> Result<Board> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("failed to read {}", file.display()))?;
+fn read_board(file: &Path) -> Result<Board> {
+    let text = super::input::read_text(file)?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not valid JSON", file.display()))?;
     let kind = value.get("type").and_then(|t| t.as_str());
     if matches!(kind, Some("excalidraw" | "excalidrawlib")) {
-        let (board, _) = super::import::read_board(file)?;
+        let (board, _) = super::import::import_board(&text, file)?;
         return Ok(board);
     }
     serde_json::from_value(value).with_context(|| {

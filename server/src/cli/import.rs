@@ -1,7 +1,7 @@
 //! `echostream import FILE`: imports an Excalidraw scene or library and
 //! prints its shapes by kind.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -24,11 +24,16 @@ pub struct ImportArgs {
 
 /// Reads and imports an Excalidraw file, replaying its creates as board
 /// operations on an empty board.
-pub fn read_board(file: &PathBuf) -> Result<(Board, Import)> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("failed to read {}", file.display()))?;
-    let imported = excalidraw::import(&text)
-        .with_context(|| format!("failed to import {}", file.display()))?;
+fn read_board(file: &Path) -> Result<(Board, Import)> {
+    let text = super::input::read_text(file)?;
+    import_board(&text, file)
+}
+
+/// Imports the Excalidraw `text` read from `file`, replaying its creates
+/// as board operations on an empty board.
+pub fn import_board(text: &str, file: &Path) -> Result<(Board, Import)> {
+    let imported =
+        excalidraw::import(text).with_context(|| format!("failed to import {}", file.display()))?;
     let mut board = Board::new();
     for (index, op) in imported.ops.iter().enumerate() {
         board
@@ -43,7 +48,7 @@ pub fn run(args: ImportArgs) -> ExitCode {
     match import(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", super::report::describe(&error));
             ExitCode::FAILURE
         }
     }

@@ -6,5 +6,6 @@ pub mod import;
 mod input;
 pub mod replay;
 mod replay_remote;
+mod report;
 pub mod serve;
 pub mod vectors;

@@ -100,7 +100,7 @@ pub fn run(args: ReplayArgs) -> ExitCode {
     let outcome = match replay_file(&args) {
         Ok(replayed) => outcome(&replayed),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", super::report::describe(&error));
             return ExitCode::FAILURE;
         }
     };

@@ -33,7 +33,7 @@ pub fn run(args: VectorsArgs) -> ExitCode {
         let text = match input::read_text(path) {
             Ok(text) => text,
             Err(error) => {
-                eprintln!("error: {error:#}");
+                eprintln!("error: {}", super::report::describe(&error));
                 ok = false;
                 continue;
             }

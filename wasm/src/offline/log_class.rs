@@ -141,7 +141,7 @@ macro_rules! offline_log_class {
                 to_js(&entries, "committed operations")
             }
 
-            /// Saves a snapshot unless the store holds a newer one.
+            /// Saves a snapshot unless the store contains a newer one.
             #[wasm_bindgen(js_name = saveSnapshot)]
             pub fn save_snapshot(
                 &mut self,

@@ -107,7 +107,7 @@ pub fn import_value(value: &Value) -> Result<Import, ExcalidrawError> {
             }
         };
         let element_type = string_field(element, id, "type")?.unwrap_or_default();
-        if element.get("isDeleted") == Some(&Value::Bool(true)) {
+        if bool_field(element, id, "isDeleted")? == Some(true) {
             skipped.push(skip(id, element_type, "deleted"));
             continue;
         }
@@ -429,8 +429,13 @@ fn convert_roundness(
                 return Err(invalid(id, "roundness", &value, "{\"type\": number}"));
             };
             props.insert("roundness".into(), PropertyValue::Number(kind));
-            if let Some(value) = roundness.get("value").and_then(Value::as_f64) {
-                props.insert("roundnessValue".into(), PropertyValue::Number(value));
+            match roundness.get("value") {
+                None | Some(Value::Null) => {}
+                Some(Value::Number(value)) => {
+                    let value = value.as_f64().unwrap_or_default();
+                    props.insert("roundnessValue".into(), PropertyValue::Number(value));
+                }
+                Some(other) => return Err(invalid(id, "roundness.value", other, "a number")),
             }
         }
         None | Some(Value::Null) => {
@@ -501,18 +506,46 @@ fn links(
             let value = Value::Object(binding.clone());
             return Err(invalid(id, field, &value, "{\"elementId\": string}"));
         };
+        // The fields are checked before the target is looked up, so that a
+        // binding of the wrong form is an error also when it is dropped.
+        let focus = binding_number(binding, id, field, "focus")?;
+        let gap = binding_number(binding, id, field, "gap")?;
+        let fixed_point = match binding.get("fixedPoint") {
+            None | Some(Value::Null) => None,
+            Some(value) => match point(value) {
+                Some(point) => Some(point),
+                None => {
+                    let name = format!("{field}.fixedPoint");
+                    return Err(invalid(id, &name, value, "[x, y] numbers"));
+                }
+            },
+        };
         if let Some(shape) = resolve(field, target, dropped) {
-            let number = |name: &str| binding.get(name).and_then(Value::as_f64).unwrap_or(0.0);
             out.push((
                 key,
                 PropertyValue::Binding(Binding {
                     shape,
-                    focus: number("focus"),
-                    gap: number("gap"),
-                    fixed_point: binding.get("fixedPoint").and_then(point),
+                    focus,
+                    gap,
+                    fixed_point,
                 }),
             ));
         }
     }
     Ok(out)
+}
+
+/// Reads the number `name` of a binding object: 0 when it is absent or
+/// null, an error when it is not a number.
+fn binding_number(
+    binding: &Map<String, Value>,
+    id: &str,
+    field: &str,
+    name: &str,
+) -> Result<f64, ExcalidrawError> {
+    match binding.get(name) {
+        None | Some(Value::Null) => Ok(0.0),
+        Some(Value::Number(n)) => Ok(n.as_f64().unwrap_or_default()),
+        Some(other) => Err(invalid(id, &format!("{field}.{name}"), other, "a number")),
+    }
 }
