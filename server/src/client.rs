@@ -21,10 +21,6 @@ use crate::server::WEBSOCKET_PATH;
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// How long the client waits after a `rate_limited` error before it sends
-/// its unacknowledged operation again.
-const RATE_LIMIT_BACKOFF: Duration = Duration::from_millis(200);
-
 /// A snapshot as a client receives it.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(bound = "Op: DocumentOp")]
@@ -124,6 +120,8 @@ pub struct NativeClient<Op: DocumentOp> {
     latencies: Vec<Duration>,
     peers: HashMap<SiteId, Op::Presence>,
     errors: Vec<ErrorBody>,
+    /// The `rate_limited` notices received.
+    rate_limited: u64,
     /// Waiting for the welcome that replies to a hello sent after a resync.
     resyncing: bool,
 }
@@ -152,6 +150,7 @@ impl<Op: DocumentOp> NativeClient<Op> {
             latencies: Vec::new(),
             peers: HashMap::new(),
             errors: Vec::new(),
+            rate_limited: 0,
             resyncing: false,
         })
     }
@@ -169,6 +168,12 @@ impl<Op: DocumentOp> NativeClient<Op> {
     /// Returns the last server revision received.
     pub fn revision(&self) -> u64 {
         self.client.revision()
+    }
+
+    /// Returns the number of `rate_limited` notices received, which are not
+    /// among the [`errors`](NativeClient::errors).
+    pub fn rate_limited(&self) -> u64 {
+        self.rate_limited
     }
 
     /// Returns the errors the server sent, oldest first.
@@ -286,12 +291,9 @@ impl<Op: DocumentOp> NativeClient<Op> {
                 let revision = Some(self.client.revision());
                 send_hello::<Op>(&mut self.socket, &self.doc, self.client.site(), revision).await?;
             }
+            // A notice: the server slowed this client down and lost nothing.
             ServerEvent::Error(error) if error.code == ErrorCode::RateLimited => {
-                // The server dropped a message, perhaps the in-flight
-                // submission: wait, then send it again under its id.
-                tokio::time::sleep(RATE_LIMIT_BACKOFF).await;
-                self.client.reconnect();
-                self.send_next().await?;
+                self.rate_limited += 1;
             }
             ServerEvent::Error(error) => self.errors.push(error.clone()),
         }

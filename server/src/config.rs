@@ -40,11 +40,12 @@ pub struct Limits {
     #[arg(long, env = "ECHOSTREAM_MAX_MESSAGE_BYTES", default_value_t = 1 << 20)]
     pub max_message_bytes: usize,
 
-    /// The messages a client may send per second, on average.
+    /// The messages a client may send per second, on average. Faster
+    /// messages wait until the rate allows them.
     #[arg(
         long = "rate-limit",
         env = "ECHOSTREAM_RATE_LIMIT",
-        default_value_t = 500
+        default_value_t = 1000
     )]
     pub messages_per_second: u32,
 
@@ -52,12 +53,13 @@ pub struct Limits {
     #[arg(
         long = "rate-burst",
         env = "ECHOSTREAM_RATE_BURST",
-        default_value_t = 1000
+        default_value_t = 2000
     )]
     pub message_burst: u32,
 
-    /// The messages dropped for the rate limit, within one connection,
-    /// after which the connection is closed with code 1008.
+    /// The messages that may wait for the rate limit on one connection; one
+    /// more closes the connection with code 1008. A client that waits for
+    /// each acknowledgement never has more than a few waiting.
     #[arg(long, env = "ECHOSTREAM_ABUSE_LIMIT", default_value_t = 1000)]
     pub abuse_limit: u32,
 
@@ -93,8 +95,8 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_message_bytes: 1 << 20,
-            messages_per_second: 500,
-            message_burst: 1000,
+            messages_per_second: 1000,
+            message_burst: 2000,
             abuse_limit: 1000,
             client_queue: 1024,
             history: 10_000,

@@ -19,6 +19,8 @@ pub struct Metrics {
     pub operations_rejected: IntCounterVec,
     /// Client messages rejected before reaching a document, by error code.
     pub messages_rejected: IntCounterVec,
+    /// Client messages that arrived over the rate limit and waited.
+    pub messages_delayed: IntCounter,
     /// Clients sent a `resync` message because their queue was full.
     pub clients_lagged: IntCounter,
     /// Seconds from receiving a submission to handing the stored operation
@@ -65,6 +67,11 @@ impl Metrics {
             &["code"],
         )
         .expect("valid metric");
+        let messages_delayed = IntCounter::new(
+            "echostream_messages_delayed_total",
+            "Client messages that arrived over the rate limit and waited.",
+        )
+        .expect("valid metric");
         let clients_lagged = IntCounter::new(
             "echostream_clients_lagged_total",
             "Clients sent a resync message because their queue was full.",
@@ -88,6 +95,7 @@ impl Metrics {
             Box::new(operations_accepted.clone()),
             Box::new(operations_rejected.clone()),
             Box::new(messages_rejected.clone()),
+            Box::new(messages_delayed.clone()),
             Box::new(clients_lagged.clone()),
             Box::new(submit_to_broadcast.clone()),
         ] {
@@ -103,6 +111,7 @@ impl Metrics {
             operations_accepted,
             operations_rejected,
             messages_rejected,
+            messages_delayed,
             clients_lagged,
             submit_to_broadcast,
         }

@@ -1,44 +1,28 @@
 //! The per-connection limit on incoming messages.
+//!
+//! A message over the rate is not dropped: it waits until the rate allows
+//! it, so a client that sends one operation at a time and waits for its
+//! acknowledgement is only slowed down. Messages that arrive meanwhile
+//! queue in a backlog; a client whose backlog grows past the abuse limit
+//! is flooding and gets closed.
 
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
+use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use crate::config::Limits;
 
-/// The window over which dropped messages count towards closing the
-/// connection, and the shortest time between two `rate_limited` errors.
-const WINDOW: Duration = Duration::from_secs(10);
+/// The shortest time between two `rate_limited` errors to one client.
 const ERROR_INTERVAL: Duration = Duration::from_secs(1);
 
-/// The decision for one incoming message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
-    /// Handle it.
-    Allow,
-    /// Drop it; `notify` is true when the client should get a
-    /// `rate_limited` error, at most once a second. `dropped` counts the
-    /// messages dropped in the current window.
-    Drop {
-        /// Whether to send an error now.
-        notify: bool,
-        /// The messages dropped in the current window.
-        dropped: u32,
-    },
-    /// The client dropped more than the abuse limit in one window: close
-    /// the connection.
-    Abuse,
-}
-
-/// A token bucket over a connection's messages (GCRA, from `governor`),
-/// with a count of the messages it dropped.
+/// A token bucket over a connection's messages (GCRA, from `governor`).
 pub struct RateLimit {
     limiter: DefaultDirectRateLimiter,
-    abuse_limit: u32,
-    window_start: Instant,
-    dropped: u32,
+    clock: DefaultClock,
     last_error: Option<Instant>,
+    delayed: u64,
 }
 
 impl RateLimit {
@@ -47,39 +31,40 @@ impl RateLimit {
     pub fn new(limits: &Limits) -> Self {
         let rate = NonZeroU32::new(limits.messages_per_second).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(limits.message_burst).unwrap_or(NonZeroU32::MIN);
+        let clock = DefaultClock::default();
+        let quota = Quota::per_second(rate).allow_burst(burst);
         RateLimit {
-            limiter: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)),
-            abuse_limit: limits.abuse_limit,
-            window_start: Instant::now(),
-            dropped: 0,
+            limiter: RateLimiter::direct_with_clock(quota, clock.clone()),
+            clock,
             last_error: None,
+            delayed: 0,
         }
     }
 
-    /// Counts one message and decides what to do with it.
-    pub fn check(&mut self) -> Decision {
-        if self.limiter.check().is_ok() {
-            return Decision::Allow;
-        }
+    /// Takes one message's token, or returns how long to wait for it.
+    pub fn acquire(&self) -> Result<(), Duration> {
+        self.limiter
+            .check()
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+
+    /// Counts a message that had to wait, and returns true when the client
+    /// should get a `rate_limited` error now, at most once a second.
+    pub fn count_delayed(&mut self) -> bool {
+        self.delayed += 1;
         let now = Instant::now();
-        if now.duration_since(self.window_start) > WINDOW {
-            self.window_start = now;
-            self.dropped = 0;
-        }
-        self.dropped += 1;
-        if self.dropped > self.abuse_limit {
-            return Decision::Abuse;
-        }
         let notify = self
             .last_error
             .is_none_or(|last| now.duration_since(last) >= ERROR_INTERVAL);
         if notify {
             self.last_error = Some(now);
         }
-        Decision::Drop {
-            notify,
-            dropped: self.dropped,
-        }
+        notify
+    }
+
+    /// Returns the messages that had to wait on this connection so far.
+    pub fn delayed(&self) -> u64 {
+        self.delayed
     }
 }
 
@@ -88,33 +73,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn burst_then_drop_then_abuse() {
+    fn burst_then_wait() {
         let limits = Limits {
-            messages_per_second: 1,
+            messages_per_second: 10,
             message_burst: 3,
-            abuse_limit: 4,
             ..Limits::default()
         };
         let mut limit = RateLimit::new(&limits);
         for _ in 0..3 {
-            assert_eq!(limit.check(), Decision::Allow);
+            assert_eq!(limit.acquire(), Ok(()));
         }
-        assert_eq!(
-            limit.check(),
-            Decision::Drop {
-                notify: true,
-                dropped: 1
-            }
-        );
-        for dropped in 2..=4 {
-            assert_eq!(
-                limit.check(),
-                Decision::Drop {
-                    notify: false,
-                    dropped
-                }
-            );
-        }
-        assert_eq!(limit.check(), Decision::Abuse);
+        let wait = limit.acquire().unwrap_err();
+        assert!(wait > Duration::ZERO, "{wait:?}");
+        assert!(wait <= Duration::from_millis(100), "{wait:?}");
+
+        assert!(limit.count_delayed(), "the first delay is reported");
+        assert!(!limit.count_delayed(), "the next within a second is not");
+        assert_eq!(limit.delayed(), 2);
+
+        std::thread::sleep(wait);
+        assert_eq!(limit.acquire(), Ok(()));
     }
 }

@@ -1,6 +1,7 @@
 //! One client connection: the `hello`, then messages between the socket
 //! and the document task, with the size and rate limits.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,7 +18,7 @@ use crate::protocol::{
     close_code, parse_client_message, parse_hello, ClientMessage, DocumentKind, ErrorBody,
     ErrorCode, Hello, ServerMessage,
 };
-use crate::rate_limit::{Decision, RateLimit};
+use crate::rate_limit::RateLimit;
 
 /// How long one message may take to send before the client counts as
 /// gone.
@@ -87,6 +88,9 @@ struct Inbound {
     registry: Arc<Registry>,
     conn: ConnId,
     limit: RateLimit,
+    /// Messages that arrived over the rate, oldest first.
+    backlog: VecDeque<Utf8Bytes>,
+    backlog_bytes: usize,
     /// Labels for log lines, "-" until the hello is known.
     doc: String,
     site: String,
@@ -97,6 +101,8 @@ impl Inbound {
     fn new(registry: &Arc<Registry>, conn: ConnId) -> Self {
         Inbound {
             limit: RateLimit::new(&registry.limits),
+            backlog: VecDeque::new(),
+            backlog_bytes: 0,
             registry: Arc::clone(registry),
             conn,
             doc: "-".to_owned(),
@@ -105,9 +111,79 @@ impl Inbound {
         }
     }
 
-    /// Reads the next text message that passes the limits. A message that
-    /// fails them gets an error reply here.
+    /// Returns the next text message to handle: from the backlog first,
+    /// then from the socket, each once the rate limit allows it. A message
+    /// over the rate waits in the backlog; a backlog past the abuse limit
+    /// closes the connection with code 1008.
     async fn next_text(&mut self, socket: &mut WebSocket) -> Result<Utf8Bytes, End> {
+        loop {
+            if !self.backlog.is_empty() {
+                match self.limit.acquire() {
+                    Ok(()) => return Ok(self.pop_backlog()),
+                    Err(wait) => {
+                        tokio::select! {
+                            () = tokio::time::sleep(wait) => {}
+                            text = self.read_text(socket) => self.push_backlog(socket, text?).await?,
+                        }
+                        continue;
+                    }
+                }
+            }
+            let text = self.read_text(socket).await?;
+            if self.limit.acquire().is_ok() {
+                return Ok(text);
+            }
+            self.push_backlog(socket, text).await?;
+        }
+    }
+
+    fn pop_backlog(&mut self) -> Utf8Bytes {
+        let text = self.backlog.pop_front().expect("checked by the caller");
+        self.backlog_bytes -= text.len();
+        text
+    }
+
+    /// Queues a message that arrived over the rate, sends a `rate_limited`
+    /// notice at most once a second, and ends the connection when the
+    /// backlog passes the abuse limit or the hard size limit.
+    async fn push_backlog(&mut self, socket: &mut WebSocket, text: Utf8Bytes) -> Result<(), End> {
+        self.backlog_bytes += text.len();
+        self.backlog.push_back(text);
+        let notify = self.limit.count_delayed();
+        self.registry.metrics.messages_delayed.inc();
+
+        let limits = &self.registry.limits;
+        let waiting = self.backlog.len();
+        if waiting > limits.abuse_limit as usize || self.backlog_bytes > limits.hard_message_bytes()
+        {
+            tracing::warn!(
+                doc = %self.doc,
+                client = %self.site,
+                conn = self.conn,
+                waiting,
+                waiting_bytes = self.backlog_bytes,
+                "client kept sending over the rate limit; closing"
+            );
+            let reason = format!("rate limit exceeded: {waiting} messages waiting");
+            return Err(End::Close(close_code::POLICY_VIOLATION, reason));
+        }
+        if notify {
+            let delayed = self.limit.delayed();
+            tracing::warn!(doc = %self.doc, client = %self.site, conn = self.conn, delayed, "client over the rate limit");
+            let message = format!(
+                "more than {} messages per second (burst {}): {delayed} messages delayed so far; \
+                 more than {} waiting closes the connection",
+                limits.messages_per_second, limits.message_burst, limits.abuse_limit
+            );
+            let body = ErrorBody::new(ErrorCode::RateLimited, message);
+            send_text(socket, body.to_text().into()).await?;
+        }
+        Ok(())
+    }
+
+    /// Reads the next text message within the size limit. Other messages
+    /// get an error reply here.
+    async fn read_text(&mut self, socket: &mut WebSocket) -> Result<Utf8Bytes, End> {
         loop {
             let message = match socket.recv().await {
                 None => return Err(End::Gone),
@@ -127,28 +203,6 @@ impl Inbound {
                 Message::Close(_) => return Err(End::Gone),
                 Message::Ping(_) | Message::Pong(_) => continue,
             };
-            match self.limit.check() {
-                Decision::Allow => {}
-                Decision::Drop { notify, dropped } => {
-                    self.count(ErrorCode::RateLimited);
-                    if notify {
-                        let limits = &self.registry.limits;
-                        tracing::warn!(doc = %self.doc, client = %self.site, conn = self.conn, dropped, "client over the rate limit");
-                        let message = format!(
-                            "more than {} messages per second (burst {}): {dropped} messages dropped",
-                            limits.messages_per_second, limits.message_burst
-                        );
-                        let body = ErrorBody::new(ErrorCode::RateLimited, message);
-                        send_text(socket, body.to_text().into()).await?;
-                    }
-                    continue;
-                }
-                Decision::Abuse => {
-                    tracing::warn!(doc = %self.doc, client = %self.site, conn = self.conn, "client kept flooding over the rate limit; closing");
-                    let reason = "rate limit exceeded repeatedly".to_owned();
-                    return Err(End::Close(close_code::POLICY_VIOLATION, reason));
-                }
-            }
             let max = self.registry.limits.max_message_bytes;
             if text.len() > max {
                 let message = format!(

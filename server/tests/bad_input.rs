@@ -8,7 +8,8 @@ use std::path::Path;
 
 use common::{hello, join, Raw};
 use echostream::text::TextOp;
-use echostream::OpLog;
+use echostream::{OpLog, SiteId};
+use echostream_server::client::NativeClient;
 use echostream_server::config::Limits;
 use echostream_server::document_id::DocumentId;
 use echostream_server::server::Server;
@@ -345,4 +346,41 @@ async fn hello_with_missing_field() {
     let message = error["message"].as_str().unwrap();
     assert!(message.contains("missing field `site`"), "{message}");
     assert_unchanged_and_serving(server, dir.path()).await;
+}
+
+#[tokio::test]
+async fn fast_client_is_slowed_not_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        messages_per_second: 40,
+        message_burst: 5,
+        ..Limits::default()
+    };
+    let server = common::start(dir.path(), limits).await;
+    let doc = DocumentId::new("paced").unwrap();
+    let url = common::url(&server);
+    let mut client = NativeClient::<TextOp>::connect(&url, &doc, SiteId(0x5a))
+        .await
+        .unwrap();
+
+    // Each edit waits for its acknowledgement, as an editor does, but the
+    // edits come faster than 40 a second.
+    let started = std::time::Instant::now();
+    for _ in 0..30 {
+        let pos = client.document().len();
+        client.edit(TextOp::insert_at(pos, "x")).await.unwrap();
+        client.flush(common::STEP).await.unwrap();
+    }
+    assert_eq!(client.revision(), 30);
+    assert_eq!(client.document().to_string(), "x".repeat(30));
+    assert!(client.errors().is_empty(), "{:?}", client.errors());
+    assert!(
+        client.rate_limited() >= 1,
+        "the client was told it was slowed"
+    );
+    // 30 messages at 40 a second after a burst of 5 take over 0.5 s.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(500));
+    assert!(server.metrics().messages_delayed.get() >= 20);
+    client.close().await.unwrap();
+    server.shutdown().await.unwrap();
 }

@@ -49,15 +49,10 @@ fn random_edit(rng: &mut Rng, doc: &TextDocument) -> TextOp {
 }
 
 /// Returns a random board edit that fits `board`: create, delete,
-/// translate, recolor or text edit.
-///
-/// NOTE: z-order moves are left out. With concurrent moves the engine's
-/// board transform returns moves whose `from` no longer matches the
-/// board (reproduced with `Authority` and `Client` alone, no server), so
-/// the authority rejects them and clients fail to apply them.
+/// translate, recolor, text edit or z-order move.
 fn random_board_edit(rng: &mut Rng, board: &Board) -> BoardOp {
     let order = board.order();
-    let choice = if order.is_empty() { 0 } else { rng.below(6) };
+    let choice = if order.is_empty() { 0 } else { rng.below(7) };
     if choice <= 1 {
         let x = rng.below(500) as f64;
         let shape = Shape::new(ShapeKind::Rectangle)
@@ -77,7 +72,7 @@ fn random_board_edit(rng: &mut Rng, board: &Board) -> BoardOp {
                 .set_op(id, "strokeColor", Some(PropertyValue::Color(color)))
                 .unwrap()
         }
-        _ => {
+        5 => {
             let len = board
                 .shape(id)
                 .unwrap()
@@ -86,6 +81,7 @@ fn random_board_edit(rng: &mut Rng, board: &Board) -> BoardOp {
                 .map_or(0, |t| t.len());
             BoardOp::edit_text(id, TextOp::insert_at(rng.below(len + 1), "ok"))
         }
+        _ => board.move_op(id, rng.below(order.len())).unwrap(),
     }
 }
 

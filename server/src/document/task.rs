@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use echostream::sync::{Authority, Receipt, Submission, SyncError};
-use echostream::{LoggedOp, OpId, OpLog, SiteId, Snapshot};
+use echostream::{LoggedOp, OpId, OpLog, SiteId};
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::{JoinError, JoinHandle};
+use tokio::task::JoinHandle;
 
+use super::durability::WriteResult;
 use super::{Command, ConnId, Join, JoinReply, Outbound, Registry};
 use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;
@@ -18,7 +19,7 @@ use crate::protocol::{
     close_code, ErrorBody, ErrorCode, PeerPresence, PresenceUpdate, ServerMessage, SnapshotBody,
     PROTOCOL_VERSION,
 };
-use crate::store::{FileLog, OpenMode, StoreError};
+use crate::store::{FileLog, OpenMode};
 
 /// The commands handled in one turn before the task looks at the writer
 /// again, so that a busy document still starts its writes on time.
@@ -32,53 +33,45 @@ pub(crate) struct DocumentTask<Op: DocumentOp> {
     op: std::marker::PhantomData<fn() -> Op>,
 }
 
-struct Member<Op: DocumentOp> {
-    site: SiteId,
-    outbox: mpsc::Sender<Outbound>,
-    lagged: Option<oneshot::Sender<u64>>,
+pub(super) struct Member<Op: DocumentOp> {
+    pub(super) site: SiteId,
+    pub(super) outbox: mpsc::Sender<Outbound>,
+    pub(super) lagged: Option<oneshot::Sender<u64>>,
     /// The member's presence at the durable revision.
-    presence: Option<Op::Presence>,
+    pub(super) presence: Option<Op::Presence>,
 }
 
 /// A committed operation waiting to be on disk.
-struct Pending<Op: DocumentOp> {
-    entry: LoggedOp<Op>,
-    origin: ConnId,
-    received: Instant,
-}
-
-/// The writer's result: the log, handed back, and the outcome of the
-/// batch.
-struct WriteResult<Op: DocumentOp> {
-    log: FileLog<Op>,
-    synced: Result<(), StoreError>,
-    snapshot: Option<(u64, Result<(), StoreError>)>,
+pub(super) struct Pending<Op: DocumentOp> {
+    pub(super) entry: LoggedOp<Op>,
+    pub(super) origin: ConnId,
+    pub(super) received: Instant,
 }
 
 /// An open document.
-struct Open<Op: DocumentOp> {
-    doc: DocumentId,
-    generation: u64,
-    registry: Arc<Registry>,
-    authority: Authority<Op>,
+pub(super) struct Open<Op: DocumentOp> {
+    pub(super) doc: DocumentId,
+    pub(super) generation: u64,
+    pub(super) registry: Arc<Registry>,
+    pub(super) authority: Authority<Op>,
     /// The document at `durable`, for snapshots sent to joining clients:
     /// the authority's own document may hold operations not on disk yet.
-    durable_doc: Op::Document,
+    pub(super) durable_doc: Op::Document,
     /// The last revision on disk.
-    durable: u64,
+    pub(super) durable: u64,
     /// The last revision handed to the writer.
-    written: u64,
+    pub(super) written: u64,
     /// The authority's history at or below this revision is dropped.
-    compacted: u64,
-    last_snapshot: u64,
+    pub(super) compacted: u64,
+    pub(super) last_snapshot: u64,
     /// The log, or `None` while the writer has it.
-    log: Option<FileLog<Op>>,
-    writing: Option<JoinHandle<WriteResult<Op>>>,
+    pub(super) log: Option<FileLog<Op>>,
+    pub(super) writing: Option<JoinHandle<WriteResult<Op>>>,
     /// Committed operations above `durable`, in revision order.
-    pending: VecDeque<Pending<Op>>,
+    pub(super) pending: VecDeque<Pending<Op>>,
     /// Acknowledgements of resent operations that are not on disk yet.
-    late_acks: Vec<(ConnId, OpId, u64)>,
-    members: HashMap<ConnId, Member<Op>>,
+    pub(super) late_acks: Vec<(ConnId, OpId, u64)>,
+    pub(super) members: HashMap<ConnId, Member<Op>>,
 }
 
 impl<Op: DocumentOp> DocumentTask<Op> {
@@ -172,45 +165,6 @@ fn reject_queued<Op: DocumentOp>(commands: &mut mpsc::Receiver<Command<Op>>, mes
             let error = ErrorBody::new(ErrorCode::DocumentUnavailable, message);
             let _ = reply.send(Err(error));
         }
-    }
-}
-
-/// Appends and syncs a batch, then saves the snapshot if there is one.
-/// Runs on a blocking thread.
-fn write_batch<Op: DocumentOp>(
-    mut log: FileLog<Op>,
-    batch: Vec<LoggedOp<Op>>,
-    snapshot: Option<Snapshot<Op>>,
-) -> WriteResult<Op> {
-    let synced = batch
-        .into_iter()
-        .try_for_each(|entry| log.append(entry))
-        .and_then(|()| log.sync());
-    let snapshot = match (&synced, snapshot) {
-        (Ok(()), Some(snapshot)) => {
-            let revision = snapshot.revision;
-            let saved = save_snapshot(&mut log, snapshot);
-            Some((revision, saved))
-        }
-        _ => None,
-    };
-    WriteResult {
-        log,
-        synced,
-        snapshot,
-    }
-}
-
-/// Saves a snapshot and drops the log before the previous one, which
-/// stays as the start of the history kept on disk.
-fn save_snapshot<Op: DocumentOp>(
-    log: &mut FileLog<Op>,
-    snapshot: Snapshot<Op>,
-) -> Result<(), StoreError> {
-    log.save_snapshot(snapshot)?;
-    match log.snapshot_revisions() {
-        [previous, _latest] => log.compact(*previous),
-        _ => Ok(()),
     }
 }
 
@@ -485,7 +439,7 @@ impl<Op: DocumentOp> Open<Op> {
 
     /// Queues a message for one member. A member whose queue is full is
     /// dropped and gets a `resync` message.
-    fn send_to(&mut self, conn: ConnId, text: axum::extract::ws::Utf8Bytes) {
+    pub(super) fn send_to(&mut self, conn: ConnId, text: axum::extract::ws::Utf8Bytes) {
         let Some(member) = self.members.get(&conn) else {
             return;
         };
@@ -498,7 +452,12 @@ impl<Op: DocumentOp> Open<Op> {
 
     /// Queues a message for every member except `from` and the other
     /// connections of `site`.
-    fn broadcast(&mut self, from: ConnId, site: SiteId, text: axum::extract::ws::Utf8Bytes) {
+    pub(super) fn broadcast(
+        &mut self,
+        from: ConnId,
+        site: SiteId,
+        text: axum::extract::ws::Utf8Bytes,
+    ) {
         let mut failed = Vec::new();
         for (&conn, member) in &self.members {
             if conn == from || member.site == site {
@@ -534,143 +493,6 @@ impl<Op: DocumentOp> Open<Op> {
             let _ = lagged.send(self.durable);
         }
         self.clear_presence(conn, &member);
-    }
-
-    /// Hands the operations committed since the last write to a blocking
-    /// thread, with a snapshot every `snapshot_every` operations. Only one
-    /// write runs at a time; operations committed meanwhile form the next
-    /// batch.
-    fn start_write(&mut self) {
-        let head = self.authority.revision();
-        if self.writing.is_some() || head == self.written {
-            return;
-        }
-        let Some(log) = self.log.take() else {
-            return;
-        };
-        let skip = (self.written - self.durable) as usize;
-        let batch: Vec<_> = self
-            .pending
-            .iter()
-            .skip(skip)
-            .map(|p| p.entry.clone())
-            .collect();
-        debug_assert_eq!(batch.last().map(|e| e.revision), Some(head));
-        let every = self.registry.limits.snapshot_every.max(1);
-        let snapshot = (head - self.last_snapshot >= every).then(|| self.authority.snapshot());
-        self.written = head;
-        self.writing = Some(tokio::task::spawn_blocking(move || {
-            write_batch(log, batch, snapshot)
-        }));
-    }
-
-    /// Takes the log back from the writer and releases what is now on
-    /// disk. Returns an error when the batch could not be stored.
-    fn finish_write(&mut self, result: Result<WriteResult<Op>, JoinError>) -> Result<(), String> {
-        let result = result.map_err(|e| format!("the writer failed: {e}"))?;
-        self.log = Some(result.log);
-        result.synced.map_err(|e| e.to_string())?;
-        match result.snapshot {
-            Some((revision, Ok(()))) => {
-                self.last_snapshot = revision;
-                tracing::debug!(doc = %self.doc, revision, "saved snapshot");
-            }
-            Some((revision, Err(error))) => {
-                tracing::warn!(doc = %self.doc, revision, %error, "saving a snapshot failed; retrying with the next batch");
-            }
-            None => {}
-        }
-        self.release(self.written);
-        self.compact_history();
-        Ok(())
-    }
-
-    /// Acknowledges and broadcasts the operations up to `revision`, which
-    /// are on disk.
-    fn release(&mut self, revision: u64) {
-        while self
-            .pending
-            .front()
-            .is_some_and(|p| p.entry.revision <= revision)
-        {
-            let pending = self.pending.pop_front().expect("checked");
-            let entry = &pending.entry;
-            entry
-                .op
-                .apply(&mut self.durable_doc)
-                .expect("a committed operation applies to the durable document");
-            for member in self.members.values_mut() {
-                if let Some(presence) = &member.presence {
-                    let own = member.site == entry.id.site;
-                    member.presence = Some(entry.op.transform_presence(presence, own));
-                }
-            }
-            self.durable = entry.revision;
-
-            let ack: ServerMessage<Op> = ServerMessage::Ack {
-                id: entry.id,
-                revision: entry.revision,
-            };
-            self.send_to(pending.origin, ack.to_text().into());
-            let op = ServerMessage::Op(entry).to_text();
-            self.broadcast(pending.origin, entry.id.site, op.into());
-
-            let metrics = &self.registry.metrics;
-            metrics.operations_accepted.inc();
-            metrics
-                .submit_to_broadcast
-                .observe(pending.received.elapsed().as_secs_f64());
-        }
-
-        let (ready, waiting) = std::mem::take(&mut self.late_acks)
-            .into_iter()
-            .partition(|&(_, _, r)| r <= revision);
-        self.late_acks = waiting;
-        for (conn, id, revision) in ready {
-            let ack: ServerMessage<Op> = ServerMessage::Ack { id, revision };
-            self.send_to(conn, ack.to_text().into());
-        }
-    }
-
-    /// Drops the authority's history below the last `history` durable
-    /// revisions, once it has grown to twice that.
-    fn compact_history(&mut self) {
-        let keep = self.registry.limits.history;
-        if self.durable - self.compacted > keep.saturating_mul(2) {
-            let revision = self.durable - keep;
-            self.authority.compact(revision);
-            self.compacted = revision;
-        }
-    }
-
-    /// Saves a snapshot at the durable revision when operations were stored
-    /// since the last one, so that the next load replays nothing.
-    async fn save_final_snapshot(&mut self) {
-        if self.durable == self.last_snapshot || self.durable != self.authority.revision() {
-            return;
-        }
-        let Some(mut log) = self.log.take() else {
-            return;
-        };
-        let snapshot = self.authority.snapshot();
-        let revision = snapshot.revision;
-        let saved = tokio::task::spawn_blocking(move || {
-            let saved = save_snapshot(&mut log, snapshot);
-            (log, saved)
-        })
-        .await;
-        match saved {
-            Ok((log, result)) => {
-                self.log = Some(log);
-                match result {
-                    Ok(()) => self.last_snapshot = revision,
-                    Err(error) => {
-                        tracing::warn!(doc = %self.doc, revision, %error, "saving a snapshot failed")
-                    }
-                }
-            }
-            Err(error) => tracing::error!(doc = %self.doc, %error, "the snapshot writer failed"),
-        }
     }
 
     /// Closes the document on shutdown: everything is on disk by now.
