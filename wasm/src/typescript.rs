@@ -17,16 +17,15 @@ export type TextOpComponent = number | string | { d: number | string };
 export type TextOpJson = TextOpComponent[];
 
 /**
- * Which of two concurrent operations goes first on a tie: "left" keeps
- * this operation's insert first, and a position before an insert made
- * exactly at it.
+ * The tie-break side of a transform. "left" keeps this operation's insert
+ * first, and keeps a position before an insert made exactly at it.
  */
 export type Side = "left" | "right";
 
 /** A selection: where it started (anchor) and where the cursor is (head). */
 export interface Selection { anchor: number; head: number }
 
-/** How two vector clocks relate in the happened-before order. */
+/** The relation of two vector clocks in the happened-before order. */
 export type ClockOrdering = "before" | "after" | "equal" | "concurrent";
 
 /** A vector clock: site id (16 hex digits) to the count of its operations seen. */

@@ -151,9 +151,9 @@ impl Reader<'_> {
     Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
 )]
 pub struct Selection {
-    /// Where the selection started.
+    /// The position where the selection started, in code points.
     pub anchor: usize,
-    /// Where the cursor is.
+    /// The position of the cursor, in code points.
     pub head: usize,
 }
 
