@@ -193,3 +193,52 @@ fn create_op_rounds_coordinates() {
     assert_eq!(number(&board, id, "width"), 0.1);
 }
 
+#[test]
+fn text_selection_follows_text_edits() {
+    use echostream::text::{Selection, TextOp};
+    use echostream::Side;
+
+    let mut board = board_with_two_shapes();
+    let (note, other) = (board.order()[0], board.order()[1]);
+    let mut shape = Shape::new(ShapeKind::StickyNote);
+    shape.text = Some(TextDocument::from("hello".to_owned()));
+    let (sticky, create) = board.create_op(shape);
+    board.apply(&create).unwrap();
+
+    let caret = Selection::cursor(3);
+    let mut op = BoardOp::edit_text(sticky, TextOp::insert_at(0, "ab"));
+    op.push(echostream::board::Change::EditText {
+        id: sticky,
+        op: TextOp::insert_at(5, "!"),
+    });
+    assert_eq!(
+        op.transform_text_selection(sticky, caret, Side::Left),
+        Some(Selection::cursor(5))
+    );
+    // An insert at the caret goes after it on the left side only.
+    let at_caret = BoardOp::edit_text(sticky, TextOp::insert_at(3, "xy"));
+    assert_eq!(
+        at_caret.transform_text_selection(sticky, caret, Side::Left),
+        Some(Selection::cursor(3))
+    );
+    assert_eq!(
+        at_caret.transform_text_selection(sticky, caret, Side::Right),
+        Some(Selection::cursor(5))
+    );
+    // Edits of other shapes and other changes leave the caret.
+    let elsewhere = BoardOp::translate(note, 4.0, 4.0);
+    assert_eq!(
+        elsewhere.transform_text_selection(sticky, caret, Side::Left),
+        Some(caret)
+    );
+    let delete = board.delete_op(sticky).unwrap();
+    assert_eq!(
+        delete.transform_text_selection(sticky, caret, Side::Left),
+        None
+    );
+    let delete_other = board.delete_op(other).unwrap();
+    assert_eq!(
+        delete_other.transform_text_selection(sticky, caret, Side::Left),
+        Some(caret)
+    );
+}
