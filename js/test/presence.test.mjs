@@ -9,7 +9,7 @@ import { test } from "node:test";
 
 import { WebSocket } from "ws";
 
-import { BoardOp, BoardSync, TextOp, TextSync } from "echostream";
+import { BoardOp, BoardSync, BoardSyncClient, TextOp, TextSync } from "echostream";
 import { startMockServer } from "./support/mock-server.mjs";
 import { serverBinary, startRealServer } from "./support/real-server.mjs";
 
@@ -216,4 +216,30 @@ test("board user rejected by server", { skip: skipBoard }, async () => {
     await alice.close();
     await server.close();
   }
+});
+
+test("board client moves selections past pending edits", () => {
+  const id = "AAAAAAAAAAAAAAAAAAAAAA";
+  const board = { shapes: [{ id, kind: "sticky_note", text: "buy milk" }] };
+  const client = new BoardSyncClient("a1", board, 3);
+  const caret = [{ anchor: 4, head: 4 }];
+  assert.deepEqual(client.textSelectionsToLocal(id, caret), caret);
+
+  // A pending insert before the caret: a peer's caret moves past it, and
+  // this client's own caret is taken back out of it.
+  client.applyLocal(BoardOp.editText(id, TextOp.insert(0, "please ")));
+  assert.deepEqual(client.textSelectionsToLocal(id, caret), [{ anchor: 11, head: 11 }]);
+  assert.deepEqual(client.textSelectionsFromLocal(id, [{ anchor: 11, head: 11 }]), caret);
+  // A caret inside the pending insert goes to its start.
+  assert.deepEqual(client.textSelectionsFromLocal(id, [{ anchor: 3, head: 5 }]), [{ anchor: 0, head: 0 }]);
+
+  // Once the insert is acknowledged nothing is taken out.
+  const sent = client.nextSubmission();
+  client.acknowledge(sent.id, 4);
+  assert.deepEqual(client.textSelectionsFromLocal(id, [{ anchor: 11, head: 11 }]), [{ anchor: 11, head: 11 }]);
+
+  // A pending delete of the shape leaves no place for the selections.
+  client.applyLocal(BoardOp.fromJSON([{ delete: { id, shape: { kind: "sticky_note", text: "please buy milk" }, z: 0 } }]));
+  assert.equal(client.textSelectionsToLocal(id, caret), undefined);
+  assert.throws(() => client.textSelectionsToLocal("nope", caret), /nope/);
 });
