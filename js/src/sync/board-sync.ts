@@ -115,7 +115,7 @@ export class BoardSync extends SyncSession<BoardOpJson, BoardSyncEvents> {
   /** Applies a board operation as a local edit. */
   apply(op: BoardOp): void {
     this.#board.applyLocal(op);
-    this.#movePresence(op, op.toJSON(), "right");
+    if (this.#presence !== null || this.#peers.size > 0) this.#movePresence(op, op.toJSON(), "right");
     this.pump();
   }
 
@@ -214,6 +214,7 @@ export class BoardSync extends SyncSession<BoardOpJson, BoardSyncEvents> {
   }
 
   #movePresenceJson(json: BoardOpJson, ownSide: "left" | "right"): void {
+    if (this.#presence === null && this.#peers.size === 0) return;
     const op = BoardOp.fromJSON(json);
     try {
       this.#movePresence(op, json, ownSide);

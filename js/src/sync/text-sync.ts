@@ -265,6 +265,7 @@ export class TextSync extends SyncSession<TextOpJson, TextSyncEvents> {
   }
 
   #moveSelectionsJson(json: TextOpJson, ownSide: "left" | "right" = "left"): void {
+    if (this.#selections === null && this.#peers.size === 0) return;
     const op = TextOp.fromJSON(json);
     try {
       this.#moveSelections(op, ownSide);
