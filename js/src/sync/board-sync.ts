@@ -131,7 +131,7 @@ export class BoardSync extends SyncSession<BoardOpJson, BoardSyncEvents> {
 
   /**
    * Sets this client's presence, with text selections in code points of
-   * the local board, and sends it to the others; null clears it. A `user`
+   * the local board, and sends it to the others. Null clears it. A `user`
    * in it replaces the one `setUser` set.
    */
   setPresence(presence: BoardPresenceJson | null): void {

@@ -277,8 +277,8 @@ export class TextSync extends SyncSession<TextOpJson, TextSyncEvents> {
   /**
    * Moves the stored selections through an operation applied to the
    * local text, and emits the peers that moved. A peer's cursor stays
-   * before text inserted at it; this client's moves past its own inserts
-   * (`ownSide` "right") but not past remote ones.
+   * before text inserted at it. This client's cursor moves past its own
+   * inserts (`ownSide` "right") but not past remote ones.
    */
   #moveSelections(op: TextOp, ownSide: "left" | "right"): void {
     if (this.#selections !== null) {
