@@ -34,7 +34,7 @@ export type { OfflineLogOptions, OpenedOfflineLog } from "./offline/open.js";
 export { BoardSyncClient, TextAuthority, TextSyncClient } from "./wasm/echostream_wasm.js";
 export type { AppliedChange, ClientState, ReceiptJson } from "./wasm/echostream_wasm.js";
 export { TextSync } from "./sync/text-sync.js";
-export type { ChangeOrigin, TextSyncEvents, TextSyncOptions } from "./sync/text-sync.js";
+export type { ChangeOrigin, TextPeer, TextSyncEvents, TextSyncOptions } from "./sync/text-sync.js";
 export { BoardSync } from "./sync/board-sync.js";
 export type { BoardPresenceJson, BoardSyncEvents, BoardSyncOptions } from "./sync/board-sync.js";
 export type {
@@ -47,8 +47,8 @@ export type {
   WebSocketLike,
 } from "./sync/session.js";
 export type { Unsubscribe } from "./sync/events.js";
-export { PROTOCOL_VERSION } from "./sync/protocol.js";
-export type { ClientMessage, ServerMessage, TextPresenceJson } from "./sync/protocol.js";
+export { MAX_USER_NAME_CHARS, PROTOCOL_VERSION } from "./sync/protocol.js";
+export type { ClientMessage, PresenceUserJson, ServerMessage, TextPresenceJson } from "./sync/protocol.js";
 export { Board, BoardOp, randomShapeId } from "./wasm/echostream_wasm.js";
 export type {
   BoardJson,

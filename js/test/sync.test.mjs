@@ -133,11 +133,11 @@ test("presence moves in UTF-16", async () => {
     bob.on("presence", (event) => seen.push(event));
     alice.setSelections([{ anchor: 3, head: 5 }]);
     await until(() => seen.length === 1, "alice's presence at bob");
-    assert.deepEqual(seen[0], { site: alice.site, selections: [{ anchor: 3, head: 5 }] });
+    assert.deepEqual(seen[0], { site: alice.site, selections: [{ anchor: 3, head: 5 }], user: null });
     assert.throws(() => alice.setSelections([{ anchor: 1, head: 1 }]), /UTF-16 offset 1 is inside a surrogate pair/);
     await alice.close();
     await until(() => seen.length === 2, "alice leaving");
-    assert.deepEqual(seen[1], { site: alice.site, selections: null });
+    assert.deepEqual(seen[1], { site: alice.site, selections: null, user: null });
   } finally {
     await bob.close();
     await server.close();

@@ -11,6 +11,7 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -112,6 +113,15 @@ impl Server {
             .await
             .with_context(|| format!("binding {}", config.addr))?;
         let addr = listener.local_addr()?;
+        // Operations, acknowledgements and presence are small messages
+        // that must leave at once. With Nagle's algorithm a message
+        // written while the previous one is unacknowledged waits for that
+        // acknowledgement, which the peer may delay.
+        let listener = listener.tap_io(|stream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::warn!(%error, "failed to set TCP_NODELAY on a connection");
+            }
+        });
         let app = router(state, &config.static_dir);
         let stop = shutdown.clone();
         let http = tokio::spawn(async move {

@@ -162,6 +162,54 @@ async fn presence_moves_with_operations() {
     server.shutdown().await.unwrap();
 }
 
+#[tokio::test]
+async fn presence_user_relayed_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::start(dir.path(), Limits::default()).await;
+    let url = common::url(&server);
+    let (mut alice, _) = join(&url, "users", "00000000000000a1").await;
+    let (mut bob, _) = join(&url, "users", "00000000000000b2").await;
+
+    let user = json!({"name": "Alice Ö", "color": "#1E90ff"});
+    alice
+        .send(json!({"type": "presence", "revision": 0,
+                     "presence": {"selections": [], "user": user}}))
+        .await;
+    let seen = bob.recv().await;
+    assert_eq!(seen["presence"]["user"], user);
+
+    let long_name = "n".repeat(65);
+    let cases = [
+        (
+            json!({"name": long_name, "color": "#000000"}),
+            format!("presence user name \"{long_name}\" has 65 characters: expected 1 to 64"),
+        ),
+        (
+            json!({"name": "Alice", "color": "#abc"}),
+            "presence user color \"#abc\" is invalid: expected #rrggbb with 6 hexadecimal digits"
+                .to_owned(),
+        ),
+    ];
+    for (user, expected) in cases {
+        alice
+            .send(json!({"type": "presence", "revision": 0,
+                         "presence": {"selections": [], "user": user}}))
+            .await;
+        let error = alice.expect_error("invalid_message").await;
+        assert_eq!(error["message"], expected);
+    }
+
+    // The rejected presence changed nothing: a new client sees the valid one.
+    let (_, welcome) = join(&url, "users", "00000000000000c3").await;
+    assert_eq!(
+        welcome["presence"][0]["presence"]["user"]["name"],
+        "Alice Ö"
+    );
+    alice.close().await;
+    bob.close().await;
+    server.shutdown().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_client_is_told_to_resync() {
     let dir = tempfile::tempdir().unwrap();

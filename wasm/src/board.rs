@@ -60,7 +60,7 @@ export type BoardOpJson = ChangeJson[];
 export interface CreatedShape { id: ShapeIdJson; op: BoardOp }
 "#;
 
-fn shape_id(value: &str) -> JsResult<ShapeId> {
+pub(crate) fn shape_id(value: &str) -> JsResult<ShapeId> {
     Ok(value.parse::<ShapeId>()?)
 }
 
@@ -104,10 +104,11 @@ impl JsBoardOp {
         to_js(&self.op, "board operation")
     }
 
-    /// Returns an operation that moves shape `id` by `dx`, `dy` px.
-    /// Concurrent translations add up.
+    /// Returns an operation that moves shape `id` by `dx`, `dy` px, each
+    /// rounded to the board's 1/65536 px grid. Concurrent translations add
+    /// up. Throws, naming the deltas, when one is not finite.
     pub fn translate(id: &str, dx: f64, dy: f64) -> JsResult<JsBoardOp> {
-        Ok(BoardOp::translate(shape_id(id)?, dx, dy).into())
+        Ok(BoardOp::try_translate(shape_id(id)?, dx, dy)?.into())
     }
 
     /// Returns an operation that edits the text of shape `id`.
@@ -194,6 +195,15 @@ impl JsBoard {
         Ok(import.to_board()?.into())
     }
 
+    /// Returns the operation that adds an Excalidraw scene or library,
+    /// given as its JSON text, on top of this board: one create per
+    /// element above the current shapes, then the references between the
+    /// new shapes. It does not apply it. O(n log n) in the elements.
+    #[wasm_bindgen(js_name = importExcalidrawOp)]
+    pub fn import_excalidraw_op(&self, json: &str) -> JsResult<JsBoardOp> {
+        Ok(self.board.import_excalidraw_op(json)?.into())
+    }
+
     /// Exports the board as an Excalidraw scene, as JSON text. O(n).
     #[wasm_bindgen(js_name = toExcalidraw)]
     pub fn to_excalidraw(&self) -> String {
@@ -234,7 +244,8 @@ impl JsBoard {
     }
 
     /// Returns a new shape id and the operation that creates `shape` at
-    /// the top of the z-order. It does not apply it.
+    /// the top of the z-order, with a finite `x` and `y` rounded to the
+    /// board's 1/65536 px grid. It does not apply it.
     #[wasm_bindgen(js_name = createOp, unchecked_return_type = "CreatedShape")]
     pub fn create_op(
         &self,
@@ -257,7 +268,9 @@ impl JsBoard {
     }
 
     /// Returns the operation that sets property `key` of shape `id`, or
-    /// removes it when `value` is null.
+    /// removes it when `value` is null. A finite `x` or `y` is rounded to
+    /// the board's 1/65536 px grid. A value invalid for the key throws an
+    /// error that names it.
     #[wasm_bindgen(js_name = setOp)]
     pub fn set_op(
         &self,

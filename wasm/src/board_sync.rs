@@ -15,7 +15,7 @@ use crate::sync_core::SyncCore;
 /// One replica of a board that syncs with the server.
 #[wasm_bindgen(js_name = BoardSyncClient)]
 pub struct JsBoardSyncClient {
-    core: SyncCore<BoardOp>,
+    pub(crate) core: SyncCore<BoardOp>,
 }
 
 #[wasm_bindgen(js_class = BoardSyncClient)]

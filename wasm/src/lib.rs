@@ -16,6 +16,7 @@
 pub mod args;
 pub mod authority;
 pub mod board;
+pub mod board_presence;
 pub mod board_sync;
 pub mod clock;
 pub mod json;

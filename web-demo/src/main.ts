@@ -6,7 +6,7 @@ import { BoardView } from "./board-view";
 import { currentDocumentId, documentLink, newDocumentId } from "./document-link";
 import { openSession } from "./engine";
 import { exportSceneFile, importSceneFile } from "./excalidraw-file";
-import { identityOf } from "./identity";
+import { ownIdentity, saveName } from "./identity";
 import type { Point, Session } from "./model";
 import { PresenceView } from "./presence-view";
 import { ShapeTextEditor } from "./shape-text-editor";
@@ -183,10 +183,27 @@ function bindHeader(session: Session): void {
     shareStatus.dataset.link = link;
   });
 
-  const identity = identityOf(session.site);
-  const own = required<HTMLElement>("[data-testid=own-name]");
-  own.textContent = identity.name;
-  own.style.setProperty("--peer-color", identity.color);
+  // The name field shows this user's name; a change is stored in this
+  // browser and sent to the others at once.
+  const own = required<HTMLInputElement>("[data-testid=own-name]");
+  const showIdentity = (): void => {
+    const identity = ownIdentity(session.site);
+    own.value = identity.name;
+    own.style.setProperty("--peer-color", identity.color);
+    session.presence.setUser(identity);
+  };
+  showIdentity();
+  own.addEventListener("change", () => {
+    saveName(own.value);
+    showIdentity();
+  });
+  own.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      own.blur();
+    }
+    // Keys typed into the name are not board shortcuts.
+    event.stopPropagation();
+  });
 
   const indicator = required<HTMLElement>("[data-testid=connection]");
   const label = indicator.querySelector(".connection-label") as HTMLElement;

@@ -148,6 +148,8 @@ export interface Peer extends PresenceState {
 export interface PresenceChannel {
   /** Changes the shared state of this page and sends it to the others. */
   update(state: Partial<PresenceState>): void;
+  /** Sets the name and color (`#rrggbb`) the others show for this page. */
+  setUser(user: { name: string; color: string }): void;
   peers(): readonly Peer[];
   subscribe(listener: () => void): () => void;
 }

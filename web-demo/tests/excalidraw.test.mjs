@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { dataDir, prepare, TestServer, User, waitUntil } from "./harness.mjs";
-import { shapes } from "./ui.mjs";
+import { draw, shapes, stagePoint } from "./ui.mjs";
 
 const data = dataDir();
 const scenePath = data ? join(data, "whiteboard", "kubekey-architecture.excalidraw") : null;
@@ -43,9 +43,12 @@ test("imported scene appears in the other page", { timeout: 120_000 }, async (t)
   await Promise.all([alice.open(url), bob.open(url)]);
   await Promise.all([alice.waitOnline(), bob.waitOnline()]);
 
+  // The scene goes on top of a board that already has a shape.
+  const first = await draw(alice.page, "rectangle", await stagePoint(alice.page, 0.1, 0.1), await stagePoint(alice.page, 0.2, 0.2));
   await alice.page.setInputFiles("[data-testid=import-file]", scenePath);
   const imported = await shapes(alice.page);
-  assert.ok(imported.length > 0, "the import added shapes");
+  assert.ok(imported.length > 1, "the import added shapes");
+  assert.equal(imported[0].id, first, "the earlier shape stays at the bottom");
   await waitUntil(async () => (await shapes(bob.page)).length === imported.length, 10_000, "bob to receive every shape");
   await bob.waitOnline();
   assert.deepEqual(await shapes(bob.page), await shapes(alice.page));
@@ -74,6 +77,11 @@ test("imported scene appears in the other page", { timeout: 120_000 }, async (t)
   for (const text of texts) {
     assert.ok(exportedTexts.includes(text), `the export keeps ${JSON.stringify(text)}`);
   }
+
+  // The import is one edit: one undo takes every imported shape away.
+  await alice.page.click("[data-action=undo]");
+  await waitUntil(async () => (await shapes(bob.page)).length === 1, 10_000, "bob to see the import undone");
+  assert.deepEqual((await shapes(alice.page)).map((shape) => shape.id), [first]);
   assert.deepEqual(alice.errors, []);
   assert.deepEqual(bob.errors, []);
 });

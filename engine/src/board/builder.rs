@@ -3,17 +3,36 @@
 
 use super::board::Board;
 use super::error::BoardError;
+use super::excalidraw::{self, ExcalidrawError};
 use super::id::{GroupId, ShapeId};
 use super::operation::{BoardOp, Change, Member};
-use super::property::PropertyValue;
+use super::property::{check_value, is_coordinate, snap_to_grid, PropertyValue};
 use super::shape::Shape;
 
 impl Board {
     /// Returns a new random id and the operation that creates `shape` with
-    /// it on top of the z-order.
-    pub fn create_op(&self, shape: Shape) -> (ShapeId, BoardOp) {
+    /// it on top of the z-order. Finite `x` and `y` are rounded to the
+    /// 1/65536 px grid. Other invalid values fail when the operation
+    /// applies.
+    pub fn create_op(&self, mut shape: Shape) -> (ShapeId, BoardOp) {
+        for (key, value) in shape.props.iter_mut() {
+            if let PropertyValue::Number(n) = value {
+                if is_coordinate(key) && n.is_finite() {
+                    *n = snap_to_grid(*n);
+                }
+            }
+        }
         let id = ShapeId::random();
         (id, BoardOp::create(id, shape, self.len()))
+    }
+
+    /// Returns the operation that adds an Excalidraw scene or library,
+    /// given as its JSON text, on top of this board: see
+    /// [`Import::to_op_on`]. O(n log n) in the elements.
+    ///
+    /// [`Import::to_op_on`]: super::excalidraw::Import::to_op_on
+    pub fn import_excalidraw_op(&self, json: &str) -> Result<BoardOp, ExcalidrawError> {
+        Ok(excalidraw::import(json)?.to_op_on(self))
     }
 
     /// Returns the operation that deletes shape `id`, first clearing every
@@ -41,7 +60,9 @@ impl Board {
     }
 
     /// Returns the operation that sets property `key` of shape `id` to
-    /// `new`, or removes it when `new` is `None`.
+    /// `new`, or removes it when `new` is `None`. A finite `x` or `y` is
+    /// rounded to the 1/65536 px grid. Returns an error naming the value
+    /// when it is invalid for the key, such as a non-finite number.
     pub fn set_op(
         &self,
         id: ShapeId,
@@ -50,6 +71,20 @@ impl Board {
     ) -> Result<BoardOp, BoardError> {
         let shape = self.shape(id).ok_or(BoardError::UnknownShape { id })?;
         let old = shape.props.get(key).cloned();
+        let new = match new {
+            Some(PropertyValue::Number(n)) if is_coordinate(key) && n.is_finite() => {
+                Some(PropertyValue::Number(snap_to_grid(n)))
+            }
+            other => other,
+        };
+        if let Some(value) = &new {
+            check_value(key, value).map_err(|reason| BoardError::InvalidProperty {
+                id,
+                key: key.to_owned(),
+                value: value.to_string(),
+                reason,
+            })?;
+        }
         Ok(BoardOp::set(id, key, old, new))
     }
 

@@ -179,6 +179,7 @@ mod list;
 mod operation;
 mod property;
 mod shape;
+mod text_selection;
 mod transform;
 mod zorder;
 

@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::error::BoardError;
 use super::id::{GroupId, ShapeId};
-use super::property::PropertyValue;
+use super::property::{is_on_grid, snap_to_grid, PropertyValue, MAX_COORDINATE};
 use super::shape::Shape;
 use crate::text::TextOp;
 
@@ -186,9 +187,36 @@ impl BoardOp {
         })
     }
 
-    /// Returns an operation that moves shape `id` by `dx` and `dy` px.
+    /// Returns an operation that moves shape `id` by `dx` and `dy` px,
+    /// each rounded to the nearest point of the 1/65536 px [`GRID`].
+    /// Non-finite deltas stay as they are, so applying the operation fails:
+    /// [`BoardOp::try_translate`] rejects them at once.
+    ///
+    /// [`GRID`]: super::GRID
     pub fn translate(id: ShapeId, dx: f64, dy: f64) -> Self {
-        BoardOp::from_change(Change::Translate { id, dx, dy })
+        BoardOp::from_change(Change::Translate {
+            id,
+            dx: snap_to_grid(dx),
+            dy: snap_to_grid(dy),
+        })
+    }
+
+    /// Returns [`BoardOp::translate`], or an error naming the deltas when
+    /// one is not finite or exceeds [`MAX_COORDINATE`] px in magnitude.
+    ///
+    /// [`MAX_COORDINATE`]: super::MAX_COORDINATE
+    pub fn try_translate(id: ShapeId, dx: f64, dy: f64) -> Result<Self, BoardError> {
+        if !is_on_grid(snap_to_grid(dx)) || !is_on_grid(snap_to_grid(dy)) {
+            return Err(BoardError::InvalidTranslation {
+                id,
+                dx,
+                dy,
+                reason: format!(
+                    "deltas must be finite numbers of at most {MAX_COORDINATE} px in magnitude"
+                ),
+            });
+        }
+        Ok(BoardOp::translate(id, dx, dy))
     }
 
     /// Returns an operation that edits the text of shape `id`.

@@ -167,10 +167,16 @@ impl PropertyValue {
 impl fmt::Display for PropertyValue {
     /// Writes the JSON form, so that error messages show the value as it
     /// was sent.
+    /// serde_json writes a non-finite number as null, so such a number is
+    /// written by hand, as `{"number":NaN}`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let PropertyValue::Number(n) = self {
+            if !n.is_finite() {
+                return write!(f, "{{\"number\":{n}}}");
+            }
+        }
         match serde_json::to_string(self) {
             Ok(json) => f.write_str(&json),
-            // Only a non-finite number fails to encode.
             Err(_) => write!(f, "{self:?}"),
         }
     }

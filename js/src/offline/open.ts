@@ -16,6 +16,11 @@ export interface OfflineLogOptions {
   /** Receives storage problems; the document keeps working in memory. */
   onError?: (error: OfflineError) => void;
   /**
+   * The site (16 lowercase hexadecimal digits) to claim when no stored
+   * site with pending operations is free; a random one when omitted.
+   */
+  site?: string;
+  /**
    * The database version to open. Leave it out: a higher number than
    * the schema's only simulates a newer release of this package, which
    * makes older tabs close their connection.
@@ -52,17 +57,31 @@ function tryLock(locks: LockManager, name: string): Promise<Release | null> {
 }
 
 // Claims a site of the document that no open tab holds, so that a reload
-// takes over the pending operations it left. Makes a new site when every
-// stored site is held.
-async function claimSite(dbName: string, doc: string, sites: string[]): Promise<{ site: string; release: Release }> {
+// takes over the pending operations it left. The order: stored sites with
+// pending operations, then `preferred`, then the other stored sites.
+// Makes a new site when every one of them is held.
+async function claimSite(
+  dbName: string,
+  doc: string,
+  records: StoredRecords,
+  preferred: string | undefined,
+): Promise<{ site: string; release: Release }> {
   const locks = typeof navigator === "undefined" ? undefined : navigator.locks;
   const lockName = (site: string) => `echostream:${dbName}:${doc}:${site}`;
   if (locks === undefined) {
     // NOTE: without Web Locks no tab can tell whether another one holds a
-    // site, so each open takes a new site. Pending operations of a closed
-    // tab then stay stored but are not resent.
+    // site, so each open takes a new site, even over `preferred`, because
+    // two tabs on one site would reuse operation ids. Pending operations
+    // of a closed tab then stay stored but are not resent.
     return { site: randomSiteId(), release: () => {} };
   }
+  const withPending = new Set(records.pending.map((p) => p.site));
+  const stored = records.sites.map((s) => s.site);
+  const sites = [
+    ...stored.filter((site) => withPending.has(site)).sort((a, b) => Number(b === preferred) - Number(a === preferred)),
+    ...(preferred === undefined || withPending.has(preferred) ? [] : [preferred]),
+    ...stored.filter((site) => !withPending.has(site) && site !== preferred),
+  ];
   for (const site of sites) {
     const release = await tryLock(locks, lockName(site));
     if (release !== null) return { site, release };
@@ -85,11 +104,7 @@ async function openLog<Log extends { flush(): Promise<void> }>(
   const onError = options.onError ?? ((error: OfflineError) => console.error(`echostream offline log: ${error.message}`));
   const backend = await IdbBackend.open(dbName, onError, options.version);
   const records = await backend.load(options.doc);
-  const { site, release } = await claimSite(
-    dbName,
-    options.doc,
-    records.sites.map((s) => s.site),
-  );
+  const { site, release } = await claimSite(dbName, options.doc, records, options.site);
   // Reload after the claim: the tab that held the site may have written
   // until it let go.
   const current = await backend.load(options.doc);

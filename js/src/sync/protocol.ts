@@ -12,9 +12,26 @@ import type {
 /** The protocol version this client speaks. */
 export const PROTOCOL_VERSION = 1;
 
+/** The maximum length of `PresenceUserJson.name`, in characters (code points). */
+export const MAX_USER_NAME_CHARS = 64;
+
+/**
+ * The user behind a presence, as other clients show them. The server
+ * rejects a name of 0 or more than `MAX_USER_NAME_CHARS` characters or
+ * with control characters, and a color not of the form `#rrggbb`.
+ */
+export interface PresenceUserJson {
+  /** The display name. */
+  name: string;
+  /** The color, `#rrggbb` in hexadecimal digits. */
+  color: string;
+}
+
 /** A client's cursors and selections in code points. */
 export interface TextPresenceJson {
   selections: Selection[];
+  /** The user's name and color, when the client set them. */
+  user?: PresenceUserJson;
 }
 
 export type ClientMessage =

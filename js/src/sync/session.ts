@@ -50,7 +50,14 @@ export interface SyncOptions {
    * `false` keeps the document in memory only.
    */
   offline?: boolean | Omit<OfflineLogOptions, "doc" | "onError">;
-  /** The site id without an offline log; a random one when omitted. */
+  /**
+   * The site id (1 to 16 hexadecimal digits) to use, so that one page can
+   * use one site for several documents. Without an offline log it is the
+   * site. With one, the log first takes over a stored site that has
+   * pending operations, then claims this site unless another tab uses
+   * it. A random site when omitted or taken, and always with an offline
+   * log in a browser without Web Locks.
+   */
   site?: string;
   /** Opens the WebSocket; `new WebSocket(url)` when omitted. */
   createSocket?: WebSocketFactory;
@@ -108,7 +115,22 @@ type ServerMessage<OpJson> =
 
 const OPEN = 1;
 
-/** Opens the offline log when the options ask for it, or returns null. */
+/**
+ * Returns a site id as the engine writes it, 16 lowercase hexadecimal
+ * digits, or throws an error naming the value when it is not 1 to 16
+ * hexadecimal digits.
+ */
+export function canonicalSite(site: unknown): string {
+  if (typeof site !== "string" || !/^[0-9a-fA-F]{1,16}$/.test(site)) {
+    throw new Error(`invalid site ${JSON.stringify(site)}: expected 1 to 16 hexadecimal digits`);
+  }
+  return site.toLowerCase().padStart(16, "0");
+}
+
+/**
+ * Opens the offline log when the options ask for it, or returns null.
+ * Throws for an invalid url or site.
+ */
 export async function openOffline<Log>(
   options: SyncOptions,
   open: (options: OfflineLogOptions) => Promise<OpenedOfflineLog<Log>>,
@@ -117,11 +139,12 @@ export async function openOffline<Log>(
   if (typeof options.url !== "string" || options.url === "") {
     throw new Error(`invalid url ${JSON.stringify(options.url)}: expected a ws:// or wss:// URL`);
   }
+  const site = options.site === undefined ? undefined : canonicalSite(options.site);
   const wanted = options.offline ?? typeof indexedDB !== "undefined";
   if (wanted === false) return null;
   const settings = typeof wanted === "object" ? wanted : {};
   try {
-    return await open({ ...settings, doc: options.doc, onError });
+    return await open({ ...settings, doc: options.doc, onError, site });
   } catch {
     // Reported through onError; the document works in memory.
     return null;

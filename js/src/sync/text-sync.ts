@@ -2,20 +2,19 @@
 // offline log, presence in UTF-16 offsets and undo, and change events an
 // editor binds to.
 
-import { TextSyncClient, randomSiteId } from "../wasm/echostream_wasm.js";
+import { TextOp, TextSyncClient, randomSiteId } from "../wasm/echostream_wasm.js";
 import type {
   LoggedOpJson,
   Selection,
   SubmissionJson,
   TextDocument,
-  TextOp,
   TextOpJson,
   Utf16Change,
 } from "../wasm/echostream_wasm.js";
 import type { OfflineError } from "../offline/idb-backend.js";
 import { openTextOfflineLog } from "../offline/open.js";
-import type { TextPresenceJson } from "./protocol.js";
-import { SyncSession, openOffline } from "./session.js";
+import type { PresenceUserJson, TextPresenceJson } from "./protocol.js";
+import { SyncSession, canonicalSite, openOffline } from "./session.js";
 import type { SessionEvents, SyncOptions } from "./session.js";
 
 /** Options of `TextSync.open`. */
@@ -32,18 +31,47 @@ export interface TextSyncEvents extends SessionEvents<TextOpJson> {
    * editor to replay; `op` is the same change in code points.
    */
   change: { op: TextOpJson; changes: Utf16Change[]; origin: ChangeOrigin };
-  /** Another client's selections in UTF-16 offsets of the local text, or null when it left. */
-  presence: { site: string; selections: Selection[] | null };
+  /**
+   * Another client's selections in UTF-16 offsets of the local text, or
+   * null when it left. It arrives when the client sends them and again
+   * whenever an edit applied here moves them.
+   */
+  presence: { site: string; selections: Selection[] | null; user: PresenceUserJson | null };
+}
+
+/** Another client's presence in a `TextSync`, in UTF-16 offsets of the local text. */
+export interface TextPeer {
+  /** The site of the client. */
+  site: string;
+  /** The cursors and selections. */
+  selections: Selection[];
+  /** The user's name and color, if the client sent them. */
+  user: PresenceUserJson | null;
+}
+
+/** A peer's presence as stored: selections in code points of the local text. */
+interface StoredPeer {
+  selections: Selection[];
+  user: PresenceUserJson | null;
 }
 
 /** A text document synced with a server, with an offline log. */
 export class TextSync extends SyncSession<TextOpJson, TextSyncEvents> {
   readonly #text: TextSyncClient;
+  /** This client's selections, in code points of the local text. */
   #selections: Selection[] | null = null;
+  #user: PresenceUserJson | null = null;
+  /** True when the last presence sent took out pending edits, which loses places inside them. */
+  #presenceBeforePending = false;
+  readonly #peers = new Map<string, StoredPeer>();
 
   private constructor(client: TextSyncClient, options: SyncOptions, offline: Awaited<ReturnType<typeof openTextOfflineLog>> | null) {
     super(client, "text", options, offline);
     this.#text = client;
+    // Once every edit is acknowledged the presence can be sent exactly.
+    this.on("synced", () => {
+      if (this.#presenceBeforePending) this.sendPresence();
+    });
   }
 
   /**
@@ -67,7 +95,7 @@ export class TextSync extends SyncSession<TextOpJson, TextSyncEvents> {
         offline = null;
       }
     }
-    client ??= new TextSyncClient(options.site ?? randomSiteId(), "", 0);
+    client ??= new TextSyncClient(options.site === undefined ? randomSiteId() : canonicalSite(options.site), "", 0);
 
     sync = new TextSync(client, options, offline);
     // Report storage problems met while opening once the caller has had
@@ -126,6 +154,7 @@ export class TextSync extends SyncSession<TextOpJson, TextSyncEvents> {
   /** Applies an operation in code points as a local edit. */
   applyOp(op: TextOp): void {
     this.#text.applyLocal(op);
+    this.#moveSelections(op, "right");
     this.pump();
   }
 
@@ -137,6 +166,30 @@ export class TextSync extends SyncSession<TextOpJson, TextSyncEvents> {
   /** Redoes the latest undone edit; emits a change. */
   redo(): boolean {
     return this.#history(this.#text.redo(), "redo");
+  }
+
+  /**
+   * Returns the other clients' presence, in UTF-16 offsets of the local text,
+   * moved through every edit applied since it arrived. O(p·s) in the
+   * peers and their selections.
+   */
+  peers(): TextPeer[] {
+    const doc = this.#text.document;
+    try {
+      return [...this.#peers].map(([site, peer]) => ({ site, selections: toUtf16(doc, peer.selections), user: peer.user }));
+    } finally {
+      doc.free();
+    }
+  }
+
+  /**
+   * Sets the name and color that other clients show for this one, and
+   * sends them; null removes them. The server rejects an invalid one with
+   * an error event.
+   */
+  setUser(user: PresenceUserJson | null): void {
+    this.#user = user === null ? null : { name: user.name, color: user.color };
+    this.sendPresence();
   }
 
   /**
@@ -162,7 +215,10 @@ export class TextSync extends SyncSession<TextOpJson, TextSyncEvents> {
 
   protected applyRemote(entry: LoggedOpJson<TextOpJson>): void {
     const applied = this.#text.receiveRemote(entry);
-    if (applied.changes.length > 0) this.emit("change", { ...applied, origin: "remote" });
+    if (applied.changes.length > 0) {
+      this.#moveSelectionsJson(applied.op);
+      this.emit("change", { ...applied, origin: "remote" });
+    }
   }
 
   protected applySnapshot(document: unknown, revision: number): SubmissionJson<TextOpJson>[] {
@@ -183,29 +239,74 @@ export class TextSync extends SyncSession<TextOpJson, TextSyncEvents> {
 
   protected peerPresence(site: string, presence: unknown): void {
     if (presence === null || presence === undefined) {
-      this.emit("presence", { site, selections: null });
+      this.#peers.delete(site);
+      this.emit("presence", { site, selections: null, user: null });
       return;
     }
-    const local = this.#text.presenceToLocal((presence as TextPresenceJson).selections);
-    const doc = this.#text.document;
-    try {
-      const clamp = (position: number) => doc.utf16FromCodePoint(Math.min(position, doc.length));
-      const selections = local.map((s) => ({ anchor: clamp(s.anchor), head: clamp(s.head) }));
-      this.emit("presence", { site, selections });
-    } finally {
-      doc.free();
-    }
+    const sent = presence as TextPresenceJson;
+    const peer = { selections: this.#text.presenceToLocal(sent.selections), user: sent.user ?? null };
+    this.#peers.set(site, peer);
+    this.#emitPeer(site, peer);
   }
 
   protected localPresence(): TextPresenceJson | null {
-    if (this.#selections === null) return null;
-    return { selections: this.#text.presenceFromLocal(this.#selections) };
+    this.#presenceBeforePending = this.#text.hasPending;
+    if (this.#selections === null && this.#user === null) return null;
+    const selections = this.#selections === null ? [] : this.#text.presenceFromLocal(this.#selections);
+    return this.#user === null ? { selections } : { selections, user: this.#user };
   }
 
   #history(change: { op: TextOpJson; changes: Utf16Change[] } | undefined, origin: "undo" | "redo"): boolean {
     if (change === undefined) return false;
+    this.#moveSelectionsJson(change.op, "right");
     this.emit("change", { ...change, origin });
     this.pump();
     return true;
   }
+
+  #moveSelectionsJson(json: TextOpJson, ownSide: "left" | "right" = "left"): void {
+    if (this.#selections === null && this.#peers.size === 0) return;
+    const op = TextOp.fromJSON(json);
+    try {
+      this.#moveSelections(op, ownSide);
+    } finally {
+      op.free();
+    }
+  }
+
+  /**
+   * Moves the stored selections through an operation applied to the
+   * local text, and emits the peers that moved. A peer's cursor stays
+   * before text inserted at it. This client's cursor moves past its own
+   * inserts (`ownSide` "right") but not past remote ones.
+   */
+  #moveSelections(op: TextOp, ownSide: "left" | "right"): void {
+    if (this.#selections !== null) {
+      this.#selections = this.#selections.map((s) => op.transformSelection(s, ownSide));
+    }
+    for (const [site, peer] of this.#peers) {
+      const selections = peer.selections.map((s) => op.transformSelection(s, "left"));
+      const moved = selections.some((s, i) => s.anchor !== peer.selections[i].anchor || s.head !== peer.selections[i].head);
+      if (moved) {
+        const next = { ...peer, selections };
+        this.#peers.set(site, next);
+        this.#emitPeer(site, next);
+      }
+    }
+  }
+
+  #emitPeer(site: string, peer: StoredPeer): void {
+    const doc = this.#text.document;
+    try {
+      this.emit("presence", { site, selections: toUtf16(doc, peer.selections), user: peer.user });
+    } finally {
+      doc.free();
+    }
+  }
+}
+
+/** Converts selections from code points to UTF-16 offsets of `doc`, clamped to its end. */
+function toUtf16(doc: TextDocument, selections: Selection[]): Selection[] {
+  const clamp = (position: number) => doc.utf16FromCodePoint(Math.min(position, doc.length));
+  return selections.map((s) => ({ anchor: clamp(s.anchor), head: clamp(s.head) }));
 }

@@ -6,7 +6,7 @@ use echostream::text::Selection;
 use echostream::Side;
 use serde::{Deserialize, Serialize};
 
-use super::{DocumentOp, MAX_SELECTIONS};
+use super::{DocumentOp, PresenceUser, MAX_SELECTIONS};
 use crate::protocol::DocumentKind;
 
 /// The maximum number of selected shapes in one client's board presence.
@@ -35,6 +35,9 @@ pub struct BoardPresence {
     /// The selections in the text of the shape being edited.
     #[serde(default)]
     pub text: Option<ShapeTextSelection>,
+    /// The user's name and color, if the client sent them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<PresenceUser>,
 }
 
 impl DocumentOp for BoardOp {
@@ -60,7 +63,7 @@ impl DocumentOp for BoardOp {
                 "presence has {selections} text selections, above the limit of {MAX_SELECTIONS}"
             ));
         }
-        Ok(())
+        presence.user.as_ref().map_or(Ok(()), PresenceUser::check)
     }
 
     /// Drops deleted shapes from the selection and moves the text
@@ -116,6 +119,10 @@ mod tests {
                 shape: kept,
                 selections: vec![Selection::cursor(2)],
             }),
+            user: Some(PresenceUser {
+                name: "Ada".to_owned(),
+                color: "#1e90ff".to_owned(),
+            }),
         };
         let mut op = BoardOp::new();
         op.push(Change::Delete {
@@ -133,6 +140,7 @@ mod tests {
         assert_eq!(moved.pointer, Some((3.0, 4.0)));
         let text = moved.text.unwrap();
         assert_eq!(text.selections, [Selection::cursor(4)]);
+        assert_eq!(moved.user, presence.user);
     }
 
     #[test]
@@ -143,5 +151,18 @@ mod tests {
         };
         let error = BoardOp::check_presence(&presence).unwrap_err();
         assert_eq!(error, "presence pointer (NaN, 0) is not finite");
+
+        let presence = BoardPresence {
+            user: Some(PresenceUser {
+                name: "Ada".to_owned(),
+                color: "blue".to_owned(),
+            }),
+            ..BoardPresence::default()
+        };
+        let error = BoardOp::check_presence(&presence).unwrap_err();
+        assert_eq!(
+            error,
+            "presence user color \"blue\" is invalid: expected #rrggbb with 6 hexadecimal digits"
+        );
     }
 }

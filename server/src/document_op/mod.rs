@@ -3,6 +3,7 @@
 
 mod board;
 mod text;
+mod user;
 
 use std::fmt::Debug;
 
@@ -12,6 +13,7 @@ use serde::Serialize;
 
 pub use board::{BoardPresence, ShapeTextSelection, MAX_SELECTED_SHAPES};
 pub use text::{TextPresence, MAX_SELECTIONS};
+pub use user::{PresenceUser, MAX_USER_NAME_CHARS};
 
 use crate::protocol::DocumentKind;
 

@@ -4,7 +4,7 @@ use echostream::text::{Selection, TextDocument, TextOp};
 use echostream::Side;
 use serde::{Deserialize, Serialize};
 
-use super::DocumentOp;
+use super::{DocumentOp, PresenceUser};
 use crate::protocol::DocumentKind;
 
 /// The maximum number of selections in one client's text presence.
@@ -16,6 +16,9 @@ pub const MAX_SELECTIONS: usize = 64;
 pub struct TextPresence {
     /// The selections, in code points; a cursor is a collapsed selection.
     pub selections: Vec<Selection>,
+    /// The user's name and color, if the client sent them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<PresenceUser>,
 }
 
 impl DocumentOp for TextOp {
@@ -30,7 +33,7 @@ impl DocumentOp for TextOp {
                 "presence has {count} selections, above the limit of {MAX_SELECTIONS}"
             ));
         }
-        Ok(())
+        presence.user.as_ref().map_or(Ok(()), PresenceUser::check)
     }
 
     /// O(k × s) in the components and the selections.
@@ -41,7 +44,10 @@ impl DocumentOp for TextOp {
             .iter()
             .map(|&selection| self.transform_selection(selection, side))
             .collect();
-        TextPresence { selections }
+        TextPresence {
+            selections,
+            user: presence.user.clone(),
+        }
     }
 
     fn render(document: &TextDocument) -> String {
@@ -57,6 +63,7 @@ mod tests {
     fn text_presence_moves_past_inserts() {
         let presence = TextPresence {
             selections: vec![Selection::cursor(3), Selection::new(1, 5)],
+            user: None,
         };
         let insert = TextOp::insert_at(3, "ab");
 
@@ -72,6 +79,7 @@ mod tests {
     fn text_presence_limit() {
         let presence = TextPresence {
             selections: vec![Selection::cursor(0); MAX_SELECTIONS + 1],
+            user: None,
         };
         let error = TextOp::check_presence(&presence).unwrap_err();
         assert_eq!(error, "presence has 65 selections, above the limit of 64");

@@ -4,10 +4,9 @@
 // board, so that it applies and undoes as one step.
 
 import { Board, BoardOp, randomShapeId, TextDocument, TextOp } from "echostream";
-import type { ChangeJson, PropertyValueJson } from "echostream";
 import type { BoardSync } from "echostream";
 import type { BoardModel, ChangeEvent, Listener, Shape, ShapeProps, TextChange } from "../model";
-import { BOARD_KEYS, propertyToBoard, shapeFromBoard, shapeToBoard, toGrid } from "./shapes";
+import { BOARD_KEYS, propertyToBoard, shapeFromBoard, shapeToBoard } from "./shapes";
 
 export class SyncedBoard implements BoardModel {
   private readonly listeners: Listener[] = [];
@@ -95,11 +94,9 @@ export class SyncedBoard implements BoardModel {
   }
 
   translate(ids: readonly string[], dx: number, dy: number): void {
-    const gridX = toGrid(dx);
-    const gridY = toGrid(dy);
     this.edit((_board, add) => {
       for (const id of ids) {
-        add(BoardOp.translate(id, gridX, gridY));
+        add(BoardOp.translate(id, dx, dy));
       }
     });
   }
@@ -205,7 +202,7 @@ export class SyncedBoard implements BoardModel {
   }
 
   importExcalidraw(json: string): void {
-    this.edit((board, add) => add(importOp(board, json)));
+    this.edit((board, add) => add(board.importExcalidrawOp(json)));
   }
 
   exportExcalidraw(): string {
@@ -227,38 +224,4 @@ export class SyncedBoard implements BoardModel {
       listener(event);
     }
   }
-}
-
-/**
- * Returns the operation that adds the shapes of an Excalidraw scene on top
- * of `board`. The package imports the scene as a board of its own. The
- * operation creates its shapes here, then sets the references between them
- * (bindings, containers, frames), once every target exists.
- *
- * NOTE: the package has no import operation yet, so the demo builds it
- * here. web-demo/NEEDS.md asks for one.
- */
-function importOp(board: Board, json: string): BoardOp {
-  const scene = Board.fromExcalidraw(json);
-  let shapes;
-  try {
-    shapes = scene.toJSON().shapes;
-  } finally {
-    scene.free();
-  }
-  const creates: ChangeJson[] = [];
-  const references: ChangeJson[] = [];
-  const base = board.size;
-  shapes.forEach(({ id, ...shape }, index) => {
-    const props: Record<string, PropertyValueJson> = {};
-    for (const [key, value] of Object.entries(shape.props ?? {})) {
-      if ("binding" in value || "shape" in value) {
-        references.push({ set: { id, key, old: null, new: value } });
-      } else {
-        props[key] = value;
-      }
-    }
-    creates.push({ create: { id, shape: { ...shape, props }, z: base + index } });
-  });
-  return BoardOp.fromJSON([...creates, ...references]);
 }

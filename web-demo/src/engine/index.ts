@@ -29,10 +29,10 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const url = serverUrl();
   const boardDocumentId = `${options.documentId}.board`;
   const padDocumentId = `${options.documentId}.text`;
-  const [boardSync, padSync] = await Promise.all([
-    BoardSync.open({ url, doc: boardDocumentId, createSocket: online.createSocket }),
-    TextSync.open({ url, doc: padDocumentId, createSocket: online.createSocket }),
-  ]);
+  // The pad takes the board's site, so that other users see one site,
+  // with one name, for this page's pointer and carets.
+  const boardSync = await BoardSync.open({ url, doc: boardDocumentId, createSocket: online.createSocket });
+  const padSync = await TextSync.open({ url, doc: padDocumentId, createSocket: online.createSocket, site: boardSync.site });
 
   const problemListeners: Array<(message: string) => void> = [];
   for (const sync of [boardSync, padSync]) {

@@ -1,40 +1,22 @@
 // Presence of the board and the pad, as one list of other users.
 
 import { TextDocument } from "echostream";
-import type { BoardPresenceJson, BoardSync, TextSync } from "echostream";
+import type { BoardPresenceJson, BoardSync, PresenceUserJson, TextSync } from "echostream";
 import { identityOf } from "../identity";
-import type { BoardModel, Peer, PresenceChannel, PresenceState, TextCursor, TextRange } from "../model";
+import type { BoardModel, Peer, PresenceChannel, PresenceState, TextCursor } from "../model";
 
 /**
- * Maps a UTF-16 position through ranges given against the text before all
- * of them; text inserted at the position goes after it.
+ * Presence of both documents. A page opens its pad on the site of its
+ * board, so peers are keyed by site. A peer's name and color are the ones
+ * it sent, or else derived from its site. The package moves the others'
+ * selections through every edit and emits them again.
  */
-export function mapThroughRanges(position: number, ranges: readonly TextRange[]): number {
-  let shift = 0;
-  for (const range of ranges) {
-    if (position <= range.from) {
-      break;
-    }
-    if (position < range.to) {
-      return range.from + shift + range.insert.length;
-    }
-    shift += range.insert.length - (range.to - range.from);
-  }
-  return position + shift;
-}
-
-export /**
- * Presence of both documents. Peers are keyed by the site of their board
- * client, whose id also gives their name and color.
- *
- * NOTE: each offline log of the package claims its own site, so a page has
- * one site on the board and another on the pad. A user's pad cursor then
- * shows under the name of the pad site, until the package lets one page
- * use one site for both.
- */
-class SyncedPresence implements PresenceChannel {
-  private readonly boardPeers = new Map<string, { pointer: PresenceState["pointer"]; selection: string[]; shapeCursor: TextCursor | null }>();
-  private readonly padCursors = new Map<string, TextCursor>();
+export class SyncedPresence implements PresenceChannel {
+  private readonly boardPeers = new Map<
+    string,
+    { pointer: PresenceState["pointer"]; selection: string[]; text: BoardPresenceJson["text"]; user: PresenceUserJson | null }
+  >();
+  private readonly padCursors = new Map<string, { cursor: TextCursor | null; user: PresenceUserJson | null }>();
   private readonly listeners: Array<() => void> = [];
   private own: PresenceState = { pointer: null, selection: [], cursor: null };
 
@@ -50,41 +32,29 @@ class SyncedPresence implements PresenceChannel {
         this.boardPeers.set(site, {
           pointer: presence.pointer ? { x: presence.pointer[0], y: presence.pointer[1] } : null,
           selection: presence.selected,
-          shapeCursor: this.shapeCursorFromBoard(presence.text),
+          // Converted to UTF-16 when read: the board model may not show
+          // the edit that moved it yet.
+          text: presence.text,
+          user: presence.user ?? null,
         });
       }
       this.notify();
     });
-    // A presence is sent against the last acknowledged revision, so a caret
-    // placed after edits still in flight reaches the others behind them.
-    // Sending it again once every edit is acknowledged puts it in place.
-    padSync.on("synced", () => {
-      if (this.own.cursor?.target.kind === "pad") {
-        this.sendPadCursor();
-      }
-    });
-    boardSync.on("synced", () => {
-      if (this.own.cursor?.target.kind === "shape") {
-        this.sendBoardPresence();
-      }
-    });
-    // Other users' carets follow the edits that arrive after them.
-    padSync.on("change", ({ changes }) => {
-      for (const [site, cursor] of this.padCursors) {
-        const anchor = mapThroughRanges(cursor.anchor, changes);
-        const head = mapThroughRanges(cursor.head, changes);
-        this.padCursors.set(site, { ...cursor, anchor, head });
-      }
-    });
-    padSync.on("presence", ({ site, selections }) => {
-      const selection = selections?.[0];
-      if (selection) {
-        this.padCursors.set(site, { target: { kind: "pad" }, anchor: selection.anchor, head: selection.head });
-      } else {
+    padSync.on("presence", ({ site, selections, user }) => {
+      if (selections === null) {
         this.padCursors.delete(site);
+      } else {
+        const selection = selections[0];
+        const cursor: TextCursor | null = selection ? { target: { kind: "pad" }, anchor: selection.anchor, head: selection.head } : null;
+        this.padCursors.set(site, { cursor, user });
       }
       this.notify();
     });
+  }
+
+  setUser(user: PresenceUserJson): void {
+    this.boardSync.setUser(user);
+    this.padSync.setUser(user);
   }
 
   update(state: Partial<PresenceState>): void {
@@ -146,13 +116,16 @@ class SyncedPresence implements PresenceChannel {
     const sites = new Set([...this.boardPeers.keys(), ...this.padCursors.keys()]);
     return [...sites].map((site) => {
       const board = this.boardPeers.get(site);
+      const pad = this.padCursors.get(site);
+      const user = board?.user ?? pad?.user ?? identityOf(site);
       return {
         site,
-        ...identityOf(site),
+        name: user.name,
+        color: user.color,
         onBoard: board !== undefined,
         pointer: board?.pointer ?? null,
         selection: board?.selection ?? [],
-        cursor: board?.shapeCursor ?? this.padCursors.get(site) ?? null,
+        cursor: (board && this.shapeCursorFromBoard(board.text)) ?? pad?.cursor ?? null,
       };
     });
   }

@@ -29,11 +29,6 @@ const KIND_TO_BOARD: Record<ShapeKind, ShapeKindJson> = {
   sticky: "sticky_note",
 };
 
-/** Rounds to the 1/65536 px grid, the only values the board accepts for x, y and translation deltas. */
-export function toGrid(value: number): number {
-  return Math.round(value * 65536) / 65536;
-}
-
 type Props = Record<string, PropertyValueJson>;
 
 function numberOf(props: Props, key: string, fallback: number): number {
@@ -87,7 +82,6 @@ export function propertyToBoard(key: keyof ShapeProps, props: ShapeProps): Prope
   switch (key) {
     case "x":
     case "y":
-      return { number: toGrid(props[key] as number) };
     case "width":
     case "height":
     case "strokeWidth":

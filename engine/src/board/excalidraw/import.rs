@@ -67,6 +67,28 @@ impl Import {
         }
         Ok(board)
     }
+
+    /// Returns the operations as one operation that adds the scene on top
+    /// of `board`: the creates, with z-order positions above the board's
+    /// shapes, then the references. It applies to `board` and, like any
+    /// operation, transforms against concurrent edits. O(n) in the
+    /// imported shapes.
+    pub fn to_op_on(&self, board: &Board) -> BoardOp {
+        let base = board.len();
+        let mut op = BoardOp::new();
+        for change in self.ops.iter().flat_map(|op| &op.changes) {
+            let change = match change {
+                Change::Create { id, shape, z } => Change::Create {
+                    id: *id,
+                    shape: shape.clone(),
+                    z: base + z,
+                },
+                other => other.clone(),
+            };
+            op.push(change);
+        }
+        op
+    }
 }
 
 /// Parses an Excalidraw scene (`.excalidraw`) or library
