@@ -72,25 +72,27 @@ impl DocumentOp for BoardOp {
     /// changes and the selected shapes.
     fn transform_presence(&self, presence: &BoardPresence, own: bool) -> BoardPresence {
         let side = if own { Side::Right } else { Side::Left };
+        let deleted = |shape: ShapeId| {
+            self.changes
+                .iter()
+                .any(|change| matches!(change, Change::Delete { id, .. } if *id == shape))
+        };
         let mut moved = presence.clone();
-        for change in &self.changes {
-            match change {
-                Change::Delete { id, .. } => {
-                    moved.selected.retain(|selected| selected != id);
-                    if moved.text.as_ref().is_some_and(|t| t.shape == *id) {
-                        moved.text = None;
-                    }
-                }
-                Change::EditText { id, op } => {
-                    if let Some(text) = moved.text.as_mut().filter(|t| t.shape == *id) {
-                        for selection in &mut text.selections {
-                            *selection = op.transform_selection(*selection, side);
-                        }
-                    }
-                }
-                _ => {}
+        moved.selected.retain(|id| !deleted(*id));
+        moved.text = presence.text.as_ref().and_then(|text| {
+            if deleted(text.shape) {
+                return None;
             }
-        }
+            let selections = text
+                .selections
+                .iter()
+                .map(|selection| self.transform_text_selection(text.shape, *selection, side))
+                .collect::<Option<Vec<_>>>()?;
+            Some(ShapeTextSelection {
+                shape: text.shape,
+                selections,
+            })
+        });
         moved
     }
 
