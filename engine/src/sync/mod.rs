@@ -61,6 +61,7 @@ mod cursor;
 mod envelope;
 mod error;
 mod merge;
+mod rebase;
 mod undo;
 
 pub use authority::{Authority, SUBMISSION_SIDE};
