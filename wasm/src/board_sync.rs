@@ -132,21 +132,22 @@ impl JsBoardSyncClient {
         self.core.client.reconnect();
     }
 
-    /// Replaces the board by a snapshot from the server; pending
-    /// operations are dropped and returned.
-    #[wasm_bindgen(
-        js_name = resetToSnapshot,
-        unchecked_return_type = "SubmissionJson<BoardOpJson>[]"
-    )]
-    pub fn reset_to_snapshot(
+    /// Moves onto a snapshot from the server and keeps the pending
+    /// operations, transformed past a structural diff of the committed
+    /// board and the snapshot. Returns the operation applied to the local
+    /// board. O(n log n) in the shapes plus the text diffs.
+    #[wasm_bindgen(js_name = rebaseOntoSnapshot, unchecked_return_type = "BoardOpJson")]
+    pub fn rebase_onto_snapshot(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "BoardJson")] board: JsValue,
         revision: f64,
+        #[wasm_bindgen(js_name = lastSeq)] last_seq: f64,
     ) -> JsResult<JsValue> {
         let board: Board = from_js(board, "board")?;
         let revision = to_counter(revision, "revision")?;
-        let dropped = self.core.reset_to_snapshot(board, revision)?;
-        to_js(&dropped, "dropped operations")
+        let last_seq = to_counter(last_seq, "lastSeq")?;
+        let applied = self.core.rebase_onto_snapshot(board, revision, last_seq)?;
+        to_js(&applied, "board operation")
     }
 
     /// Undoes the latest local edit, as a new local edit. Returns the

@@ -178,20 +178,29 @@ impl JsTextSyncClient {
         self.core.client.reconnect();
     }
 
-    /// Replaces the document by a snapshot from the server, for a welcome
-    /// that could not send the missed operations. Pending operations
-    /// cannot be moved onto it: they are dropped and returned, for the
-    /// application to show to the user.
-    #[wasm_bindgen(
-        js_name = resetToSnapshot,
-        unchecked_return_type = "SubmissionJson<TextOpJson>[]"
-    )]
-    pub fn reset_to_snapshot(&mut self, text: String, revision: f64) -> JsResult<JsValue> {
+    /// Moves onto a snapshot from the server, for a welcome that could not
+    /// send the missed operations, and keeps the pending operations.
+    /// `lastSeq` is the welcome's: the pending operations up to it are in
+    /// the snapshot already. The others are transformed past a character
+    /// diff of the committed text and the snapshot, and sent again under
+    /// their ids. Returns the change applied to the local text. O(n) in
+    /// the text plus the diff, which is O(n d) for `d` changed code points
+    /// at worst.
+    #[wasm_bindgen(js_name = rebaseOntoSnapshot, unchecked_return_type = "AppliedChange")]
+    pub fn rebase_onto_snapshot(
+        &mut self,
+        text: String,
+        revision: f64,
+        #[wasm_bindgen(js_name = lastSeq)] last_seq: f64,
+    ) -> JsResult<JsValue> {
         let revision = to_counter(revision, "revision")?;
-        let dropped = self
+        let last_seq = to_counter(last_seq, "lastSeq")?;
+        let before = self.core.client.document().clone();
+        let op = self
             .core
-            .reset_to_snapshot(TextDocument::from(text), revision)?;
-        to_js(&dropped, "dropped operations")
+            .rebase_onto_snapshot(TextDocument::from(text), revision, last_seq)?;
+        let changes = changes_from_op(&before, &op)?;
+        to_js(&AppliedChange { op, changes }, "applied change")
     }
 
     /// Undoes the latest local edit not yet undone, as a new local edit.

@@ -146,6 +146,13 @@ impl<Op: Operation> Client<Op> {
         }
     }
 
+    /// Returns the in-flight operation transformed past the entries received
+    /// since it was sent: it applies to [`confirmed`](Client::confirmed),
+    /// and it is what the authority commits.
+    pub fn in_flight_op(&self) -> Option<&Op> {
+        self.in_flight.as_ref().map(|f| &f.current)
+    }
+
     /// Returns the in-flight submission as it was last sent, or as it will
     /// be sent again after a reconnect.
     pub fn in_flight(&self) -> Option<&Submission<Op>> {

@@ -10,7 +10,6 @@ import type {
   LoggedOpJson,
   Selection,
   ShapeIdJson,
-  SubmissionJson,
 } from "../wasm/echostream_wasm.js";
 import type { OfflineError } from "../offline/idb-backend.js";
 import { openBoardOfflineLog } from "../offline/open.js";
@@ -123,10 +122,9 @@ export class BoardSync extends SyncSession<BoardOpJson, BoardSyncEvents> {
     if (op.length > 0) this.emit("change", { op, origin: "remote" });
   }
 
-  protected applySnapshot(document: unknown, revision: number): SubmissionJson<BoardOpJson>[] {
-    const dropped = this.#board.resetToSnapshot(document as BoardJson, revision);
-    this.emit("change", { op: [], origin: "snapshot" });
-    return dropped;
+  protected applySnapshot(document: unknown, revision: number, lastSeq: number): void {
+    const op = this.#board.rebaseOntoSnapshot(document as BoardJson, revision, lastSeq);
+    this.emit("change", { op, origin: "snapshot" });
   }
 
   // NOTE: a peer's presence is passed on as the server sent it, without
