@@ -276,7 +276,11 @@ impl<Op: Diff> Network<Op> {
             .all(|p| p.up.is_empty() && p.down.is_empty() && !p.client.has_pending())
     }
 
+    /// Reconnects everyone and delivers every message.
     fn drain(&mut self) -> Result<(), String> {
+        for c in 0..self.peers.len() {
+            self.reconnect(c)?;
+        }
         for _ in 0..MAX_DRAIN_STEPS {
             if self.quiet() {
                 return Ok(());
