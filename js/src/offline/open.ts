@@ -1,6 +1,8 @@
 // Opens the offline op log of a document for this tab: it loads the
 // records from IndexedDB and claims a site, so that each open tab writes
-// pending operations under a site of its own.
+// pending operations under a site of its own. A site is held with a Web
+// Lock where the platform has them, and otherwise with a lease in
+// IndexedDB that the tab renews while it lives.
 
 import { BoardOfflineLog, TextOfflineLog, randomSiteId } from "../wasm/echostream_wasm.js";
 import type { StoredRecords } from "../wasm/echostream_wasm.js";
@@ -21,6 +23,13 @@ export interface OfflineLogOptions {
    * makes older tabs close their connection.
    */
   version?: number;
+  /**
+   * How long a lease on a site lasts without renewal, in milliseconds;
+   * 10,000 when omitted. Used only without Web Locks: a tab renews its
+   * lease every third of this time, and another tab adopts the site's
+   * pending operations once the lease expired.
+   */
+  leaseMs?: number;
 }
 
 /** An open offline log, with the site this tab holds. */
@@ -33,7 +42,7 @@ export interface OpenedOfflineLog<Log = TextOfflineLog> {
   close(): Promise<void>;
 }
 
-type Release = () => void;
+type Release = () => void | Promise<void>;
 
 // Holds the Web Lock `name` until the returned function is called, or
 // returns null at once when another tab holds it.
@@ -51,18 +60,67 @@ function tryLock(locks: LockManager, name: string): Promise<Release | null> {
   });
 }
 
+const DEFAULT_LEASE_MS = 10_000;
+
+// Holds a site with a lease in IndexedDB: takes the first stored site
+// whose lease expired (its tab is gone) or a new one, and renews the
+// lease until released. A renewal that finds another holder means this
+// tab was suspended past the lease and the site was adopted, so the
+// backend closes rather than write over the other tab's pending
+// operations.
+async function leaseSite(
+  backend: IdbBackend,
+  doc: string,
+  sites: string[],
+  durationMs: number,
+  onError: (error: OfflineError) => void,
+): Promise<{ site: string; release: Release }> {
+  const holder = randomSiteId();
+  const site = await backend.takeLease(doc, sites, randomSiteId(), holder, durationMs);
+  let lost = false;
+  const timer = setInterval(() => {
+    if (!backend.isOpen) {
+      clearInterval(timer);
+      return;
+    }
+    backend.renewLease(doc, site, holder, durationMs).then(
+      (held) => {
+        if (held || lost) return;
+        lost = true;
+        clearInterval(timer);
+        onError({
+          kind: "lease",
+          message: `the lease on site ${site} of document ${JSON.stringify(doc)} expired and another tab took it; edits are kept in memory only, reload to save them again`,
+        });
+        backend.close();
+      },
+      () => {},
+    );
+  }, Math.max(1, durationMs / 3));
+  (timer as { unref?: () => void }).unref?.();
+  return {
+    site,
+    release: async () => {
+      clearInterval(timer);
+      if (backend.isOpen) await backend.releaseLease(doc, site, holder);
+    },
+  };
+}
+
 // Claims a site of the document that no open tab holds, so that a reload
 // takes over the pending operations it left. Makes a new site when every
 // stored site is held.
-async function claimSite(dbName: string, doc: string, sites: string[]): Promise<{ site: string; release: Release }> {
+async function claimSite(
+  backend: IdbBackend,
+  dbName: string,
+  doc: string,
+  sites: string[],
+  leaseMs: number,
+  onError: (error: OfflineError) => void,
+): Promise<{ site: string; release: Release }> {
   const locks = typeof navigator === "undefined" ? undefined : navigator.locks;
   const lockName = (site: string) => `echostream:${dbName}:${doc}:${site}`;
-  if (locks === undefined) {
-    // NOTE: without Web Locks no tab can tell whether another one holds a
-    // site, so each open takes a new site. Pending operations of a closed
-    // tab then stay stored but are not resent.
-    return { site: randomSiteId(), release: () => {} };
-  }
+  if (locks === undefined) return leaseSite(backend, doc, sites, leaseMs, onError);
   for (const site of sites) {
     const release = await tryLock(locks, lockName(site));
     if (release !== null) return { site, release };
@@ -85,10 +143,18 @@ async function openLog<Log extends { flush(): Promise<void> }>(
   const onError = options.onError ?? ((error: OfflineError) => console.error(`echostream offline log: ${error.message}`));
   const backend = await IdbBackend.open(dbName, onError, options.version);
   const records = await backend.load(options.doc);
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  if (!Number.isFinite(leaseMs) || leaseMs <= 0) {
+    backend.close();
+    throw new Error(`invalid leaseMs ${leaseMs}: expected a positive number of milliseconds`);
+  }
   const { site, release } = await claimSite(
+    backend,
     dbName,
     options.doc,
     records.sites.map((s) => s.site),
+    leaseMs,
+    onError,
   );
   // Reload after the claim: the tab that held the site may have written
   // until it let go.
@@ -97,7 +163,7 @@ async function openLog<Log extends { flush(): Promise<void> }>(
   try {
     log = load(backend, options.doc, site, current);
   } catch (error) {
-    release();
+    await release();
     backend.close();
     throw error;
   }
@@ -116,7 +182,8 @@ async function openLog<Log extends { flush(): Promise<void> }>(
       await log.flush();
       if (typeof removeEventListener === "function") removeEventListener("pagehide", flush);
       if (typeof document !== "undefined") document.removeEventListener("visibilitychange", onVisibility);
-      release();
+      await backend.flush();
+      await release();
       backend.close();
     },
   };
