@@ -45,12 +45,15 @@ where
         let pending = log.pending().to_vec();
         let Some(first) = pending.first() else {
             let (document, revision) = log.confirmed()?;
-            return Ok(SyncCore {
+            let mut core = SyncCore {
                 client: Client::with_first_seq(site, document, revision, log.next_seq()),
                 restored_clock: None,
-                log: Some(log),
+                log: None,
                 committed_since_snapshot: 0,
-            });
+            };
+            core.restore_history(&log);
+            core.log = Some(log);
+            return Ok(core);
         };
 
         let document = log.confirmed_at(first.base)?;
@@ -72,8 +75,18 @@ where
                 .apply_local(later.op.clone())
                 .map_err(Into::into)?;
         }
+        core.restore_history(&log);
         core.log = Some(log);
         Ok(core)
+    }
+
+    /// Sets the undo history stored in the log. The restored document is
+    /// the one the history was stored for, because both were written in
+    /// the same transactions, so the stacks apply to it as they are.
+    fn restore_history(&mut self, log: &IndexedDbLog<Op>) {
+        if let Some(history) = log.undo_history() {
+            self.client.set_undo_history(history.clone());
+        }
     }
 
     /// True if the replica writes to an offline log.
@@ -263,7 +276,10 @@ where
         let Some(log) = &mut self.log else {
             return Ok(());
         };
-        log.record_commit(entry, pending)?;
+        // NOTE: the whole history is written each time, O(u) for `u`
+        // entries (at most the undo limit plus the redo stack).
+        let history = self.client.undo_history();
+        log.record_state(entry, pending, Some(&history))?;
         if committed {
             self.committed_since_snapshot += 1;
             if self.committed_since_snapshot >= SNAPSHOT_EVERY {

@@ -4,7 +4,7 @@
 use super::envelope::Submission;
 use super::error::{next_revision, SyncError};
 use super::merge::compose_all;
-use super::undo::UndoStack;
+use super::undo::{UndoHistory, UndoStack};
 use super::REMOTE_SIDE;
 use crate::{LoggedOp, OpId, Operation, SiteId, VectorClock};
 
@@ -393,6 +393,21 @@ impl<Op: Operation> Client<Op> {
         for entry in entries.into_iter().rev() {
             self.undo.push_undo(entry);
         }
+    }
+
+    /// Returns a copy of the undo and redo stacks, for an offline log.
+    /// O(u) in the entries.
+    pub fn undo_history(&self) -> UndoHistory<Op> {
+        self.undo.history()
+    }
+
+    /// Replaces the undo and redo stacks by ones read from an offline log.
+    /// Their top entries must apply to the current local document, as they
+    /// did when [`undo_history`](Client::undo_history) returned them for
+    /// the same document. Undo entries past the limit are dropped, oldest
+    /// first.
+    pub fn set_undo_history(&mut self, history: UndoHistory<Op>) {
+        self.undo.set_history(history);
     }
 
     /// Returns true if there is a local edit to undo.

@@ -8,9 +8,11 @@
 //   ops        key [doc, revision]    { doc, revision, value }
 //   snapshots  key doc                { doc, revision, value }
 //   leases     key [doc, site]        { doc, site, holder, expires }
+//   history    key [doc, site]        { doc, site, value }
 // Pending operations are keyed by site, and each tab holds its own site,
 // so two tabs never overwrite each other's pending operations. Version 2
-// added the leases store, which tabs without Web Locks use to hold a site.
+// added the leases store, which tabs without Web Locks use to hold a site,
+// and the history store, the undo and redo stacks of each site.
 
 import type { LogWrite, StoredRecords } from "../wasm/echostream_wasm.js";
 
@@ -99,6 +101,7 @@ export class IdbBackend {
         if (!db.objectStoreNames.contains("ops")) db.createObjectStore("ops", { keyPath: ["doc", "revision"] });
         if (!db.objectStoreNames.contains("snapshots")) db.createObjectStore("snapshots", { keyPath: "doc" });
         if (!db.objectStoreNames.contains("leases")) db.createObjectStore("leases", { keyPath: ["doc", "site"] });
+        if (!db.objectStoreNames.contains("history")) db.createObjectStore("history", { keyPath: ["doc", "site"] });
       };
       request.onblocked = () => {
         settled = true;
@@ -133,19 +136,21 @@ export class IdbBackend {
   /** Loads every record of document `doc`. */
   async load(doc: string): Promise<StoredRecords> {
     const db = this.#requireOpen();
-    const tx = db.transaction(["sites", "pending", "ops", "snapshots"], "readonly");
+    const tx = db.transaction(["sites", "pending", "ops", "snapshots", "history"], "readonly");
     const range = IDBKeyRange.bound([doc], [doc, []]);
-    const [sites, pending, ops, snapshot] = await Promise.all([
+    const [sites, pending, ops, snapshot, history] = await Promise.all([
       requestPromise(tx.objectStore("sites").getAll(range)),
       requestPromise(tx.objectStore("pending").getAll(range)),
       requestPromise(tx.objectStore("ops").getAll(range)),
       requestPromise(tx.objectStore("snapshots").get(doc)),
+      requestPromise(tx.objectStore("history").getAll(range)),
     ]);
     return {
       sites: sites.map((r) => ({ site: r.site, nextSeq: r.nextSeq })),
       pending: pending.map((r) => ({ site: r.site, seq: r.seq, value: r.value })),
       ops: ops.map((r) => ({ revision: r.revision, value: r.value })),
       snapshot: snapshot ? { revision: snapshot.revision, value: snapshot.value } : null,
+      history: history.map((r) => ({ site: r.site, value: r.value })),
     };
   }
 
@@ -167,7 +172,7 @@ export class IdbBackend {
     }
     let done: Promise<void>;
     try {
-      const tx = db.transaction(["sites", "pending", "ops", "snapshots"], "readwrite");
+      const tx = db.transaction(["sites", "pending", "ops", "snapshots", "history"], "readwrite");
       for (const write of writes) this.#run(tx, write);
       done = new Promise<void>((resolve) => {
         tx.oncomplete = () => resolve();

@@ -168,7 +168,9 @@ async function openLog<Log extends { flush(): Promise<void> }>(
     throw error;
   }
 
-  const flush = () => void log.flush();
+  // The backend, not the log: a sync client's restore takes the log over,
+  // and the log's own flush is the backend's.
+  const flush = () => void backend.flush();
   const onVisibility = () => {
     if (document.visibilityState === "hidden") flush();
   };
@@ -179,7 +181,7 @@ async function openLog<Log extends { flush(): Promise<void> }>(
     log,
     backend,
     async close() {
-      await log.flush();
+      await backend.flush();
       if (typeof removeEventListener === "function") removeEventListener("pagehide", flush);
       if (typeof document !== "undefined") document.removeEventListener("visibilitychange", onVisibility);
       await backend.flush();

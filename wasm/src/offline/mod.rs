@@ -10,6 +10,7 @@ mod log_class;
 pub use backend::{LogBackend, LogWrite, StoredRecords};
 pub use log_class::{JsBoardOfflineLog, JsTextOfflineLog};
 
+use echostream::sync::UndoHistory;
 use echostream::{LoggedOp, MemoryLog, OpId, OpLog, Operation, SiteId, Snapshot, VectorClock};
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +102,8 @@ pub struct IndexedDbLog<Op: Operation> {
     /// written.
     memory: MemoryLog<Op>,
     pending: Vec<PendingOp<Op>>,
+    /// The undo history as loaded; later writes do not update it.
+    history: Option<UndoHistory<Op>>,
 }
 
 // Stored values go through a `serde_json::Value`, as values crossing to
@@ -168,6 +171,14 @@ impl<Op: Operation> IndexedDbLog<Op> {
             .find(|s| s.site == site_text)
             .map_or(1, |s| s.next_seq);
         let after_pending = pending.last().map_or(1, |p| p.id.seq + 1);
+        let history = match records.history.iter().find(|h| h.site == site_text) {
+            Some(record) => Some(parse::<UndoHistory<Op>>(
+                &doc,
+                "undo history",
+                &record.value,
+            )?),
+            None => None,
+        };
 
         let mut memory = MemoryLog::new();
         if let Some(snapshot) = snapshot {
@@ -188,6 +199,7 @@ impl<Op: Operation> IndexedDbLog<Op> {
             next_seq: stored_next.max(after_pending),
             memory,
             pending,
+            history,
         })
     }
 
@@ -204,6 +216,11 @@ impl<Op: Operation> IndexedDbLog<Op> {
     /// The sequence number of the next local operation.
     pub fn next_seq(&self) -> u64 {
         self.next_seq
+    }
+
+    /// The undo history stored for this site, if any.
+    pub fn undo_history(&self) -> Option<&UndoHistory<Op>> {
+        self.history.as_ref()
     }
 
     /// The pending operations, oldest first.
@@ -312,6 +329,18 @@ impl<Op: Operation> IndexedDbLog<Op> {
         entry: Option<LoggedOp<Op>>,
         pending: Vec<PendingOp<Op>>,
     ) -> Result<(), LogError> {
+        self.record_state(entry, pending, None)
+    }
+
+    /// Records like [`record_commit`](IndexedDbLog::record_commit), and
+    /// replaces the stored undo history of this site in the same write
+    /// when `history` is given. O(u) in the history's entries.
+    pub fn record_state(
+        &mut self,
+        entry: Option<LoggedOp<Op>>,
+        pending: Vec<PendingOp<Op>>,
+        history: Option<&UndoHistory<Op>>,
+    ) -> Result<(), LogError> {
         let mut writes = Vec::new();
         if let Some(entry) = entry {
             let head = self.head();
@@ -335,6 +364,16 @@ impl<Op: Operation> IndexedDbLog<Op> {
             writes.push(self.pending_write(op));
         }
         writes.push(self.site_write());
+        if let Some(history) = history {
+            writes.push(LogWrite::Put {
+                store: "history",
+                record: serde_json::json!({
+                    "doc": self.doc,
+                    "site": self.site.to_string(),
+                    "value": json(history),
+                }),
+            });
+        }
         self.pending = pending;
         self.backend.run(&writes);
         Ok(())
