@@ -35,6 +35,7 @@
 pub mod board;
 mod clock;
 pub mod conformance;
+mod diff;
 mod operation;
 pub mod oplog;
 mod side;
@@ -43,6 +44,7 @@ pub mod text;
 pub mod trace;
 
 pub use clock::{ClockOrdering, SiteId, SiteIdError, VectorClock};
+pub use diff::Diff;
 pub use operation::Operation;
 pub use oplog::{LoggedOp, MemoryLog, OpId, OpLog, Snapshot};
 pub use side::Side;

@@ -118,6 +118,11 @@ impl<Op: Operation> MemoryLog<Op> {
     pub fn entries(&self) -> &[LoggedOp<Op>] {
         &self.entries
     }
+
+    /// Returns the latest snapshot, if any, without copying it.
+    pub fn snapshot(&self) -> Option<&Snapshot<Op>> {
+        self.snapshot.as_ref()
+    }
 }
 
 impl<Op: Operation> OpLog<Op> for MemoryLog<Op> {

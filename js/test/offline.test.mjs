@@ -192,7 +192,7 @@ test("version change is an error event", { skip: missing ?? false }, async () =>
     await window.opened.log.flush();
     // What a newer release in another tab does: open a higher version.
     await new Promise((resolve, reject) => {
-      const request = indexedDB.open("upgrade-db", 2);
+      const request = indexedDB.open("upgrade-db", 3);
       request.onsuccess = () => {
         request.result.close();
         resolve();
@@ -207,7 +207,7 @@ test("version change is an error event", { skip: missing ?? false }, async () =>
   });
   assert.equal(result.errors.length, 1);
   assert.equal(result.errors[0].kind, "versionchange");
-  assert.match(result.errors[0].message, /IndexedDB database "upgrade-db" was closed because another tab opened version 2 or later/);
+  assert.match(result.errors[0].message, /IndexedDB database "upgrade-db" was closed because another tab opened version 3 or later/);
   assert.equal(result.text, "before after");
   assert.equal(result.open, false);
   await page.close();
@@ -261,4 +261,41 @@ test("full quota is an error event", { skip: missing ?? false }, async () => {
   assert.deepEqual(result.errors.map((e) => e.kind), ["quota"]);
   assert.match(result.errors[0].message, /failed to save 2 change\(s\) to IndexedDB database "quota-db": QuotaExceededError/);
   await own.close();
+});
+
+// Opens the log of `doc` as window.opened with Web Locks hidden, as in a
+// browser without them, and returns its site and restored text.
+function openLeasedLog(page, doc) {
+  return page.evaluate(async (doc) => {
+    Object.defineProperty(Navigator.prototype, "locks", { get: () => undefined, configurable: true });
+    const { openTextOfflineLog } = window.echostream;
+    window.opened = await openTextOfflineLog({ doc, dbName: "lease-db", leaseMs: 300, onError: (e) => window.errors.push(e) });
+    const { log } = window.opened;
+    return { site: log.site, text: log.document().toString() };
+  }, doc);
+}
+
+test("lease hands a closed tab's ops over", { skip: missing ?? false }, async () => {
+  const first = await openPage();
+  const opened = await openLeasedLog(first, "lease-doc");
+  await typeAtEnd(first, "from a closed tab");
+  await first.evaluate(() => window.opened.log.flush());
+
+  // A second tab while the first lives gets a site of its own.
+  const second = await openPage();
+  const live = await openLeasedLog(second, "lease-doc");
+  assert.notEqual(live.site, opened.site);
+  assert.equal(live.text, "");
+
+  // The first tab closes without releasing; its lease runs out.
+  await first.close();
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  const third = await openPage();
+  const adopted = await openLeasedLog(third, "lease-doc");
+  assert.equal(adopted.site, opened.site);
+  assert.equal(adopted.text, "from a closed tab");
+  const errors = await second.evaluate(() => window.errors);
+  assert.deepEqual(errors, []);
+  await second.close();
+  await third.close();
 });

@@ -142,6 +142,11 @@ pub enum ServerMessage<'a, Op: DocumentOp> {
         snapshot: Option<SnapshotBody<'a, Op>>,
         /// The operations after the client's revision, in order.
         ops: &'a [LoggedOp<Op>],
+        /// The last sequence number of the joining site committed at or
+        /// below `revision`, 0 if none: a client that gets a snapshot
+        /// learns from it which of its pending operations the snapshot
+        /// already contains.
+        last_seq: u64,
         /// The presence of the other clients, at `revision`.
         presence: Vec<PeerPresence<'a, Op>>,
     },

@@ -325,3 +325,33 @@ async fn shutdown_acknowledges_then_closes_with_1001() {
     assert_eq!(welcome["snapshot"]["document"], "last words");
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn welcome_names_last_committed_seq() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::start(dir.path(), Limits::default()).await;
+    let url = common::url(&server);
+    let (mut alice, welcome) = join(&url, "last-seq", "00000000000000a1").await;
+    assert_eq!(welcome["lastSeq"], 0);
+
+    for seq in 1..=2 {
+        alice
+            .send(
+                json!({"type": "submit", "id": {"site": "00000000000000a1", "seq": seq},
+                         "base": seq - 1, "op": ["x"]}),
+            )
+            .await;
+        assert_eq!(alice.recv().await["type"], "ack");
+    }
+    alice.close().await;
+
+    // A snapshot welcome names the last operation of the site it contains.
+    let (again, welcome) = join(&url, "last-seq", "00000000000000a1").await;
+    assert_eq!(welcome["snapshot"]["document"], "xx");
+    assert_eq!(welcome["lastSeq"], 2);
+    let (other, welcome) = join(&url, "last-seq", "00000000000000b2").await;
+    assert_eq!(welcome["lastSeq"], 0);
+    again.close().await;
+    other.close().await;
+    server.shutdown().await.unwrap();
+}

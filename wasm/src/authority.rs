@@ -61,6 +61,14 @@ impl JsTextAuthority {
         from_counter(self.authority.revision(), "revision")
     }
 
+    /// Returns the last sequence number committed for `site`, 0 if none:
+    /// the `lastSeq` of a welcome.
+    #[wasm_bindgen(js_name = lastSeq)]
+    pub fn last_seq(&self, site: &str) -> JsResult<f64> {
+        let site = crate::clock::to_site(site)?;
+        from_counter(self.authority.last_seq(site), "sequence number")
+    }
+
     /// The text at the head revision. O(n).
     #[wasm_bindgen(getter)]
     pub fn text(&self) -> String {

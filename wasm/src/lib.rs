@@ -22,6 +22,7 @@ pub mod clock;
 pub mod json;
 pub mod offline;
 pub mod ottype;
+pub mod sync_bindings;
 pub mod sync_client;
 pub mod sync_core;
 pub mod text_document;

@@ -4,14 +4,15 @@
 //! entries and acknowledgements.
 
 use echostream::text::{Selection, TextDocument, TextOp};
-use echostream::{LoggedOp, OpId, Side};
+use echostream::{LoggedOp, Side};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{from_counter, to_counter, JsResult};
+use crate::args::{to_counter, JsResult};
 use crate::clock::to_site;
 use crate::json::{from_js, to_js};
 use crate::offline::JsTextOfflineLog;
+use crate::sync_bindings::sync_client_methods;
 use crate::sync_core::SyncCore;
 use crate::text_document::JsTextDocument;
 use crate::text_op::JsTextOp;
@@ -60,18 +61,6 @@ impl JsTextSyncClient {
         Ok(JsTextSyncClient { core })
     }
 
-    /// The site id, 16 hex digits.
-    #[wasm_bindgen(getter)]
-    pub fn site(&self) -> String {
-        self.core.client.site().to_string()
-    }
-
-    /// The last server revision received.
-    #[wasm_bindgen(getter)]
-    pub fn revision(&self) -> JsResult<f64> {
-        from_counter(self.core.client.revision(), "revision")
-    }
-
     /// The local text, with every local edit. O(n).
     #[wasm_bindgen(getter)]
     pub fn text(&self) -> String {
@@ -84,74 +73,11 @@ impl JsTextSyncClient {
         self.core.client.document().clone().into()
     }
 
-    /// True if an operation waits for its acknowledgement or to be sent.
-    #[wasm_bindgen(getter, js_name = hasPending)]
-    pub fn has_pending(&self) -> bool {
-        self.core.client.has_pending()
-    }
-
-    /// True if there is a local edit to undo.
-    #[wasm_bindgen(getter, js_name = canUndo)]
-    pub fn can_undo(&self) -> bool {
-        self.core.client.can_undo()
-    }
-
-    /// True if there is an undone edit to redo.
-    #[wasm_bindgen(getter, js_name = canRedo)]
-    pub fn can_redo(&self) -> bool {
-        self.core.client.can_redo()
-    }
-
-    /// The state of the client.
-    #[wasm_bindgen(getter, unchecked_return_type = "ClientState")]
-    pub fn state(&self) -> String {
-        use echostream::sync::ClientState;
-        match self.core.client.state() {
-            ClientState::Synchronized => "synchronized",
-            ClientState::Pending => "pending",
-            ClientState::AwaitingAck => "awaitingAck",
-            ClientState::AwaitingAckWithBuffer => "awaitingAckWithBuffer",
-        }
-        .to_owned()
-    }
-
-    /// True if the client writes to an offline log.
-    #[wasm_bindgen(getter, js_name = hasOfflineLog)]
-    pub fn has_offline_log(&self) -> bool {
-        self.core.has_log()
-    }
-
     /// Applies a local edit at once and queues it to be sent. On error
     /// nothing changes.
     #[wasm_bindgen(js_name = applyLocal)]
     pub fn apply_local(&mut self, op: &JsTextOp) -> JsResult<()> {
         self.core.apply_local(op.op.clone())
-    }
-
-    /// Returns the submission to send now, or undefined while one is in
-    /// flight or nothing is pending.
-    #[wasm_bindgen(
-        js_name = nextSubmission,
-        unchecked_return_type = "SubmissionJson<TextOpJson> | undefined"
-    )]
-    pub fn next_submission(&mut self) -> JsResult<JsValue> {
-        match self.core.next_submission()? {
-            Some(submission) => to_js(&submission, "submission"),
-            None => Ok(JsValue::UNDEFINED),
-        }
-    }
-
-    /// Records the server's acknowledgement of the in-flight operation,
-    /// committed at `revision`. A repeated acknowledgement changes
-    /// nothing.
-    pub fn acknowledge(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "OpIdJson")] id: JsValue,
-        revision: f64,
-    ) -> JsResult<()> {
-        let id: OpId = from_js(id, "operation id")?;
-        let revision = to_counter(revision, "revision")?;
-        self.core.acknowledge(id, revision)
     }
 
     /// Applies a committed entry from the server and returns the operation
@@ -171,27 +97,29 @@ impl JsTextSyncClient {
         to_js(&AppliedChange { op, changes }, "applied change")
     }
 
-    /// Marks the in-flight operation to be sent again, under the same id,
-    /// by the next `nextSubmission`. Call it after a new connection
-    /// received the entries missed.
-    pub fn reconnect(&mut self) {
-        self.core.client.reconnect();
-    }
-
-    /// Replaces the document by a snapshot from the server, for a welcome
-    /// that could not send the missed operations. Pending operations
-    /// cannot be moved onto it: they are dropped and returned, for the
-    /// application to show to the user.
-    #[wasm_bindgen(
-        js_name = resetToSnapshot,
-        unchecked_return_type = "SubmissionJson<TextOpJson>[]"
-    )]
-    pub fn reset_to_snapshot(&mut self, text: String, revision: f64) -> JsResult<JsValue> {
+    /// Moves onto a snapshot from the server, for a welcome that could not
+    /// send the missed operations, and keeps the pending operations.
+    /// `lastSeq` is the welcome's: the pending operations up to it are in
+    /// the snapshot already. The others are transformed past a character
+    /// diff of the committed text and the snapshot, and sent again under
+    /// their ids. Returns the change applied to the local text. O(n) in
+    /// the text plus the diff, which is O(n d) for `d` changed code points
+    /// at worst.
+    #[wasm_bindgen(js_name = rebaseOntoSnapshot, unchecked_return_type = "AppliedChange")]
+    pub fn rebase_onto_snapshot(
+        &mut self,
+        text: String,
+        revision: f64,
+        #[wasm_bindgen(js_name = lastSeq)] last_seq: f64,
+    ) -> JsResult<JsValue> {
         let revision = to_counter(revision, "revision")?;
-        let dropped = self
+        let last_seq = to_counter(last_seq, "lastSeq")?;
+        let before = self.core.client.document().clone();
+        let op = self
             .core
-            .reset_to_snapshot(TextDocument::from(text), revision)?;
-        to_js(&dropped, "dropped operations")
+            .rebase_onto_snapshot(TextDocument::from(text), revision, last_seq)?;
+        let changes = changes_from_op(&before, &op)?;
+        to_js(&AppliedChange { op, changes }, "applied change")
     }
 
     /// Undoes the latest local edit not yet undone, as a new local edit.
@@ -211,13 +139,6 @@ impl JsTextSyncClient {
         let before = self.core.client.document().clone();
         let applied = self.core.redo()?;
         history_change(before, applied)
-    }
-
-    /// The operations not yet acknowledged: the in-flight submission as
-    /// sent, then the buffer.
-    #[wasm_bindgen(unchecked_return_type = "SubmissionJson<TextOpJson>[]")]
-    pub fn pending(&self) -> JsResult<JsValue> {
-        to_js(&self.core.client.pending(), "pending operations")
     }
 
     /// Moves local selections, in code points of the local document, to
@@ -255,22 +176,14 @@ impl JsTextSyncClient {
             .collect();
         to_js(&moved, "selections")
     }
-
-    /// Saves a snapshot of the committed document to the offline log and
-    /// drops the operations it covers, unless an operation is in flight
-    /// (its base must stay replayable). O(n) in the document.
-    #[wasm_bindgen(js_name = saveSnapshot)]
-    pub fn save_snapshot(&mut self) -> JsResult<bool> {
-        self.core.save_snapshot()
-    }
-
-    /// Resolves when every write to the offline log started so far has
-    /// finished or failed.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn flush(&self) -> js_sys::Promise {
-        self.core.flush()
-    }
 }
+
+sync_client_methods!(
+    JsTextSyncClient,
+    TextSyncClient,
+    "SubmissionJson<TextOpJson> | undefined",
+    "SubmissionJson<TextOpJson>[]"
+);
 
 /// Returns an undo or redo as an applied change, or undefined.
 fn history_change(before: TextDocument, applied: Option<TextOp>) -> JsResult<JsValue> {

@@ -1,9 +1,8 @@
 //! The sync state shared by the text and board clients: the engine's
-//! `Client` state machine, the committed document beside it and the
-//! offline log kept in step with both.
+//! `Client` state machine and the offline log kept in step with it.
 
-use echostream::sync::{Client, Submission, SUBMISSION_SIDE};
-use echostream::{LoggedOp, OpId, OpLog, Operation, SiteId, Snapshot};
+use echostream::sync::{Client, Submission};
+use echostream::{Diff, LoggedOp, OpId, OpLog, Operation, SiteId, Snapshot, VectorClock};
 
 use crate::args::JsResult;
 use crate::offline::{IndexedDbLog, PendingOp};
@@ -11,27 +10,17 @@ use crate::offline::{IndexedDbLog, PendingOp};
 /// The committed operations between two snapshots of the offline log.
 const SNAPSHOT_EVERY: u64 = 100;
 
-/// The in-flight operation as the authority will commit it: transformed
-/// past every remote entry received since it was sent.
-struct InFlight<Op> {
-    id: OpId,
-    op: Op,
-}
-
 /// A replica's sync state.
 pub struct SyncCore<Op: Operation> {
     pub(crate) client: Client<Op>,
-    /// The authority's document at the client's revision.
-    confirmed: Op::Document,
-    in_flight: Option<InFlight<Op>>,
-    /// The in-flight submission read from the offline log, sent again as
-    /// stored, with its original clock.
-    restored: Option<Submission<Op>>,
+    /// The id and stored clock of the in-flight operation read from the
+    /// offline log: it is sent with that clock, the one it was made with.
+    restored_clock: Option<(OpId, VectorClock)>,
     log: Option<IndexedDbLog<Op>>,
     committed_since_snapshot: u64,
 }
 
-impl<Op: Operation> SyncCore<Op>
+impl<Op: Diff> SyncCore<Op>
 where
     Op::Error: Into<wasm_bindgen::JsError>,
 {
@@ -39,10 +28,8 @@ where
     /// `revision`, without an offline log.
     pub fn new(site: SiteId, document: Op::Document, revision: u64) -> Self {
         SyncCore {
-            client: Client::new(site, document.clone(), revision),
-            confirmed: document,
-            in_flight: None,
-            restored: None,
+            client: Client::new(site, document, revision),
+            restored_clock: None,
             log: None,
             committed_since_snapshot: 0,
         }
@@ -58,27 +45,21 @@ where
         let pending = log.pending().to_vec();
         let Some(first) = pending.first() else {
             let (document, revision) = log.confirmed()?;
-            return Ok(SyncCore {
-                client: Client::with_first_seq(site, document.clone(), revision, log.next_seq()),
-                confirmed: document,
-                in_flight: None,
-                restored: None,
-                log: Some(log),
+            let mut core = SyncCore {
+                client: Client::with_first_seq(site, document, revision, log.next_seq()),
+                restored_clock: None,
+                log: None,
                 committed_since_snapshot: 0,
-            });
+            };
+            core.restore_history(&log);
+            core.log = Some(log);
+            return Ok(core);
         };
 
         let document = log.confirmed_at(first.base)?;
         let mut core = SyncCore {
-            client: Client::with_first_seq(site, document.clone(), first.base, first.id.seq),
-            confirmed: document,
-            in_flight: None,
-            restored: Some(Submission {
-                id: first.id,
-                base: first.base,
-                clock: first.clock.clone(),
-                op: first.op.clone(),
-            }),
+            client: Client::with_first_seq(site, document, first.base, first.id.seq),
+            restored_clock: Some((first.id, first.clock.clone())),
             log: None,
             committed_since_snapshot: 0,
         };
@@ -87,15 +68,25 @@ where
             .map_err(Into::into)?;
         core.take_submission();
         for entry in log.read_since(first.base)? {
-            core.receive(entry)?;
+            core.client.receive_remote(entry)?;
         }
         for later in &pending[1..] {
             core.client
                 .apply_local(later.op.clone())
                 .map_err(Into::into)?;
         }
+        core.restore_history(&log);
         core.log = Some(log);
         Ok(core)
+    }
+
+    /// Sets the undo history stored in the log. The restored document is
+    /// the one the history was stored for, because both were written in
+    /// the same transactions, so the stacks apply to it as they are.
+    fn restore_history(&mut self, log: &IndexedDbLog<Op>) {
+        if let Some(history) = log.undo_history() {
+            self.client.set_undo_history(history.clone());
+        }
     }
 
     /// True if the replica writes to an offline log.
@@ -120,29 +111,20 @@ where
 
     /// Records the authority's acknowledgement of the in-flight operation.
     pub fn acknowledge(&mut self, id: OpId, revision: u64) -> JsResult<()> {
-        let Some(in_flight) = self.in_flight.take_if(|f| f.id == id) else {
-            self.client.acknowledge(id, revision)?;
+        let committed = match (self.client.in_flight(), self.client.in_flight_op()) {
+            (Some(sent), Some(op)) if sent.id == id => Some((sent.clock.clone(), op.clone())),
+            _ => None,
+        };
+        self.client.acknowledge(id, revision)?;
+        let Some((clock, op)) = committed else {
             return Ok(());
         };
-        let clock = self
-            .client
-            .in_flight()
-            .map(|s| s.clock.clone())
-            .unwrap_or_default();
-        if let Err(e) = self.client.acknowledge(id, revision) {
-            self.in_flight = Some(in_flight);
-            return Err(e.into());
-        }
-        in_flight
-            .op
-            .apply(&mut self.confirmed)
-            .map_err(Into::into)?;
-        self.restored = None;
+        self.restored_clock = None;
         let entry = LoggedOp {
             revision,
             id,
             clock,
-            op: in_flight.op,
+            op,
         };
         self.record(Some(entry))
     }
@@ -151,28 +133,38 @@ where
     /// Returns the operation as applied locally, or `None` when the entry
     /// was seen already or acknowledged the in-flight operation.
     pub fn receive_remote(&mut self, entry: LoggedOp<Op>) -> JsResult<Option<Op>> {
-        let fresh = entry.revision > self.client.revision();
-        let applied = self.receive(entry.clone())?;
-        if fresh {
-            self.record(Some(entry))?;
+        if entry.revision <= self.client.revision() {
+            return Ok(None);
         }
-        Ok(applied)
+        let own = self.client.in_flight().is_some_and(|f| f.id == entry.id);
+        let applied = self.client.receive_remote(entry.clone())?;
+        if own {
+            self.restored_clock = None;
+        }
+        self.record(Some(entry))?;
+        Ok((!own).then_some(applied))
     }
 
-    /// Replaces the document by the authority's snapshot. Pending
-    /// operations cannot be moved onto it: they are dropped and returned.
-    pub fn reset_to_snapshot(
+    /// Moves onto the authority's snapshot at `revision`, keeping the
+    /// pending operations (see `Client::rebase_onto_snapshot`), and
+    /// stores the snapshot in the offline log. Returns the operation
+    /// applied to the local document.
+    pub fn rebase_onto_snapshot(
         &mut self,
         document: Op::Document,
         revision: u64,
-    ) -> JsResult<Vec<Submission<Op>>> {
-        let dropped = self.client.pending();
-        let site = self.client.site();
-        let next_seq = self.client.clock().get(site) + 1;
-        self.client = Client::with_first_seq(site, document.clone(), revision, next_seq);
-        self.confirmed = document.clone();
-        self.in_flight = None;
-        self.restored = None;
+        last_seq: u64,
+    ) -> JsResult<Op> {
+        let applied = self
+            .client
+            .rebase_onto_snapshot(document.clone(), revision, last_seq)?;
+        if self
+            .restored_clock
+            .as_ref()
+            .is_some_and(|(id, _)| id.seq <= last_seq)
+        {
+            self.restored_clock = None;
+        }
         if let Some(log) = &mut self.log {
             log.save_snapshot(Snapshot {
                 revision,
@@ -180,9 +172,10 @@ where
                 last_seq: Default::default(),
             })?;
             log.compact(revision)?;
-            log.record_commit(None, Vec::new())?;
         }
-        Ok(dropped)
+        self.committed_since_snapshot = 0;
+        self.record(None)?;
+        Ok(applied)
     }
 
     /// Undoes the latest local edit, as a new local edit, and records it.
@@ -205,19 +198,15 @@ where
 
     /// Returns the committed document at the client's revision.
     pub fn confirmed(&self) -> &Op::Document {
-        &self.confirmed
+        self.client.confirmed()
     }
 
     /// Returns the pending local edits as one operation on the committed
     /// document: the in-flight operation as it is now, then the buffer.
     pub fn pending_change(&self) -> JsResult<Op> {
         let pending = self.client.pending();
-        let buffer = match (&self.in_flight, pending.len()) {
-            (Some(_), 2) => Some(&pending[1].op),
-            (None, 1) => Some(&pending[0].op),
-            _ => None,
-        };
-        let in_flight = self.in_flight.as_ref().map(|f| &f.op);
+        let in_flight = self.client.in_flight_op();
+        let buffer = pending.get(usize::from(in_flight.is_some())).map(|s| &s.op);
         Ok(match (in_flight, buffer) {
             (Some(a), Some(b)) => a.compose(b).map_err(Into::into)?,
             (Some(a), None) => a.clone(),
@@ -230,7 +219,7 @@ where
     /// drops the operations it covers, unless an operation is in flight
     /// (its base must stay replayable). O(n) in the document.
     pub fn save_snapshot(&mut self) -> JsResult<bool> {
-        if self.in_flight.is_some() {
+        if self.client.in_flight().is_some() {
             return Ok(false);
         }
         let Some(log) = &mut self.log else {
@@ -239,7 +228,7 @@ where
         let revision = self.client.revision();
         log.save_snapshot(Snapshot {
             revision,
-            document: self.confirmed.clone(),
+            document: self.client.confirmed().clone(),
             last_seq: Default::default(),
         })?;
         log.compact(revision)?;
@@ -256,44 +245,16 @@ where
         }
     }
 
-    /// Takes the next submission from the engine and tracks it as the
-    /// in-flight operation. A restored operation is sent as stored.
+    /// Takes the next submission from the engine. A restored operation is
+    /// sent with the clock it was stored with.
     fn take_submission(&mut self) -> Option<Submission<Op>> {
-        let submission = self.client.next_submission()?;
-        let tracked = self
-            .in_flight
-            .as_ref()
-            .is_some_and(|f| f.id == submission.id);
-        if !tracked {
-            self.in_flight = Some(InFlight {
-                id: submission.id,
-                op: submission.op.clone(),
-            });
+        let mut submission = self.client.next_submission()?;
+        if let Some((id, clock)) = &self.restored_clock {
+            if *id == submission.id {
+                submission.clock = clock.clone();
+            }
         }
-        match &self.restored {
-            Some(stored) if stored.id == submission.id => Some(stored.clone()),
-            _ => Some(submission),
-        }
-    }
-
-    /// Applies a committed entry to the engine client and the committed
-    /// document, without recording it.
-    fn receive(&mut self, entry: LoggedOp<Op>) -> JsResult<Option<Op>> {
-        if entry.revision <= self.client.revision() {
-            return Ok(None);
-        }
-        let own = self.in_flight.as_ref().is_some_and(|f| f.id == entry.id);
-        let applied = self.client.receive_remote(entry.clone())?;
-        entry.op.apply(&mut self.confirmed).map_err(Into::into)?;
-        if own {
-            self.in_flight = None;
-            self.restored = None;
-            return Ok(None);
-        }
-        if let Some(in_flight) = &mut self.in_flight {
-            in_flight.op = in_flight.op.transform(&entry.op, SUBMISSION_SIDE);
-        }
-        Ok(Some(applied))
+        Some(submission)
     }
 
     /// Writes the committed entry, if any, and the pending operations to
@@ -315,7 +276,10 @@ where
         let Some(log) = &mut self.log else {
             return Ok(());
         };
-        log.record_commit(entry, pending)?;
+        // NOTE: the whole history is written each time, O(u) for `u`
+        // entries (at most the undo limit plus the redo stack).
+        let history = self.client.undo_history();
+        log.record_state(entry, pending, Some(&history))?;
         if committed {
             self.committed_since_snapshot += 1;
             if self.committed_since_snapshot >= SNAPSHOT_EVERY {

@@ -171,6 +171,7 @@ mod apply;
 mod board;
 mod builder;
 mod compose;
+mod diff;
 mod error;
 pub mod excalidraw;
 mod id;

@@ -4,7 +4,7 @@
 use super::envelope::Submission;
 use super::error::{next_revision, SyncError};
 use super::merge::compose_all;
-use super::undo::UndoStack;
+use super::undo::{UndoHistory, UndoStack};
 use super::REMOTE_SIDE;
 use crate::{LoggedOp, OpId, Operation, SiteId, VectorClock};
 
@@ -29,46 +29,51 @@ pub enum ClientState {
 /// The operation in flight: the submission exactly as sent, and the same
 /// change transformed past the remote operations received since.
 #[derive(Clone, Debug)]
-struct InFlight<Op: Operation> {
-    submission: Submission<Op>,
-    current: Op,
+pub(super) struct InFlight<Op: Operation> {
+    pub(super) submission: Submission<Op>,
+    pub(super) current: Op,
 }
 
 /// Local edits not yet sent, under the id they will be sent with. They are
 /// composed lazily, when a remote operation or the send needs them as
 /// one.
 #[derive(Clone, Debug)]
-struct Buffer<Op> {
-    id: OpId,
-    ops: Vec<Op>,
+pub(super) struct Buffer<Op> {
+    pub(super) id: OpId,
+    pub(super) ops: Vec<Op>,
 }
 
 /// One replica of a document that syncs with an [`Authority`]: local edits
 /// apply at once and are sent one operation at a time.
 ///
-/// An operation that may have been sent is never changed: the in-flight
-/// submission stays as sent, so that it can be sent again under the same
-/// id after a reconnect, and local edits made meanwhile go into the
-/// buffer. Remote operations are transformed past the in-flight operation
-/// and the buffer with [`REMOTE_SIDE`], the mirror of the authority's
+/// An operation that may have been sent keeps its id, and local edits
+/// made meanwhile go into the buffer. The in-flight submission stays as
+/// sent until a [`reconnect`](Client::reconnect) or a
+/// [`rebase_onto_snapshot`](Client::rebase_onto_snapshot) moves it to the
+/// client's new revision. It is then sent again under the same id.
+/// Remote operations are transformed past the in-flight operation and the
+/// buffer with [`REMOTE_SIDE`], the mirror of the authority's
 /// side, so that every replica breaks ties the same way.
 ///
 /// [`Authority`]: super::Authority
 #[derive(Clone, Debug)]
 pub struct Client<Op: Operation> {
-    site: SiteId,
-    document: Op::Document,
-    revision: u64,
-    clock: VectorClock,
+    pub(super) site: SiteId,
+    pub(super) document: Op::Document,
+    /// The authority's document at `revision`: `document` without the
+    /// pending operations.
+    pub(super) confirmed: Op::Document,
+    pub(super) revision: u64,
+    pub(super) clock: VectorClock,
     /// The sequence number of the next operation to get an id.
-    next_seq: u64,
+    pub(super) next_seq: u64,
     /// The highest own sequence number acknowledged.
-    acked_seq: u64,
-    in_flight: Option<InFlight<Op>>,
-    buffer: Option<Buffer<Op>>,
+    pub(super) acked_seq: u64,
+    pub(super) in_flight: Option<InFlight<Op>>,
+    pub(super) buffer: Option<Buffer<Op>>,
     /// Whether the in-flight operation must be sent again.
-    resend: bool,
-    undo: UndoStack<Op>,
+    pub(super) resend: bool,
+    pub(super) undo: UndoStack<Op>,
 }
 
 impl<Op: Operation> Client<Op> {
@@ -91,6 +96,7 @@ impl<Op: Operation> Client<Op> {
         clock.set(site, first_seq.saturating_sub(1));
         Client {
             site,
+            confirmed: document.clone(),
             document,
             revision,
             clock,
@@ -111,6 +117,12 @@ impl<Op: Operation> Client<Op> {
     /// Returns the local document, with every local edit applied.
     pub fn document(&self) -> &Op::Document {
         &self.document
+    }
+
+    /// Returns the authority's document at the client's revision: the
+    /// local document without the pending operations.
+    pub fn confirmed(&self) -> &Op::Document {
+        &self.confirmed
     }
 
     /// Returns the last authority revision received.
@@ -134,7 +146,15 @@ impl<Op: Operation> Client<Op> {
         }
     }
 
-    /// Returns the in-flight submission exactly as it was sent.
+    /// Returns the in-flight operation transformed past the entries received
+    /// since it was sent: it applies to [`confirmed`](Client::confirmed),
+    /// and it is what the authority commits.
+    pub fn in_flight_op(&self) -> Option<&Op> {
+        self.in_flight.as_ref().map(|f| &f.current)
+    }
+
+    /// Returns the in-flight submission as it was last sent, or as it will
+    /// be sent again after a reconnect.
     pub fn in_flight(&self) -> Option<&Submission<Op>> {
         self.in_flight.as_ref().map(|f| &f.submission)
     }
@@ -168,7 +188,7 @@ impl<Op: Operation> Client<Op> {
     }
 
     /// Composes the buffer into one operation and returns it.
-    fn buffer_op(&mut self) -> Option<Op> {
+    pub(super) fn buffer_op(&mut self) -> Option<Op> {
         let buffer = self.buffer.as_mut()?;
         if buffer.ops.len() > 1 {
             // NOTE: local edits that applied in turn always compose, so an
@@ -220,9 +240,19 @@ impl<Op: Operation> Client<Op> {
                         got: revision,
                     });
                 }
+                let in_flight = self.in_flight.take().expect("matched above");
+                let mut confirmed = self.confirmed.clone();
+                if let Err(source) = in_flight.current.apply(&mut confirmed) {
+                    self.in_flight = Some(in_flight);
+                    return Err(SyncError::Rejected {
+                        id,
+                        revision,
+                        source,
+                    });
+                }
+                self.confirmed = confirmed;
                 self.revision = revision;
                 self.acked_seq = id.seq;
-                self.in_flight = None;
                 self.resend = false;
                 Ok(())
             }
@@ -261,6 +291,15 @@ impl<Op: Operation> Client<Op> {
             self.clock.merge(&entry.clock);
             return Ok(Op::identity());
         }
+        let mut confirmed = self.confirmed.clone();
+        entry
+            .op
+            .apply(&mut confirmed)
+            .map_err(|source| SyncError::Rejected {
+                id: entry.id,
+                revision: entry.revision,
+                source,
+            })?;
 
         let mut remote = entry.op;
         let in_flight = self.in_flight.as_ref().map(|f| {
@@ -288,18 +327,35 @@ impl<Op: Operation> Client<Op> {
             b.ops = vec![moved];
         }
         self.undo.transform_remote(&remote);
+        self.confirmed = confirmed;
         self.revision = entry.revision;
         self.clock.merge(&entry.clock);
         Ok(remote)
     }
 
     /// Marks the in-flight operation to be sent again, under the same id
-    /// and base, by the next [`next_submission`](Client::next_submission).
+    /// and clock, by the next [`next_submission`](Client::next_submission).
     /// Call it after the connection was lost and the entries missed were
-    /// received again; the authority's exactly-once rule makes the resend
-    /// safe.
+    /// received again.
+    ///
+    /// The resend is based on the client's revision and carries the
+    /// operation as transformed past the entries received since it was
+    /// sent, so that it stays valid after the authority compacted the
+    /// history at its first base. That is the same change, because none of
+    /// those entries was the operation itself: the authority had not
+    /// committed it at or below the client's revision. If it committed it
+    /// later, its exactly-once rule acknowledges the resend as a duplicate
+    /// and applies nothing.
     pub fn reconnect(&mut self) {
-        self.resend = self.in_flight.is_some();
+        let revision = self.revision;
+        self.resend = match &mut self.in_flight {
+            Some(in_flight) => {
+                in_flight.submission.base = revision;
+                in_flight.submission.op = in_flight.current.clone();
+                true
+            }
+            None => false,
+        };
     }
 
     /// Returns true if an operation is in flight or waits in the buffer.
@@ -337,6 +393,21 @@ impl<Op: Operation> Client<Op> {
         for entry in entries.into_iter().rev() {
             self.undo.push_undo(entry);
         }
+    }
+
+    /// Returns a copy of the undo and redo stacks, for an offline log.
+    /// O(u) in the entries.
+    pub fn undo_history(&self) -> UndoHistory<Op> {
+        self.undo.history()
+    }
+
+    /// Replaces the undo and redo stacks by ones read from an offline log.
+    /// Their top entries must apply to the current local document, as they
+    /// did when [`undo_history`](Client::undo_history) returned them for
+    /// the same document. Undo entries past the limit are dropped, oldest
+    /// first.
+    pub fn set_undo_history(&mut self, history: UndoHistory<Op>) {
+        self.undo.set_history(history);
     }
 
     /// Returns true if there is a local edit to undo.

@@ -89,6 +89,34 @@ pub enum SyncError<E: std::error::Error> {
         counter: String,
     },
 
+    /// A snapshot is older than the client's revision, so the client
+    /// cannot move onto it.
+    #[error(
+        "snapshot at revision {revision} is older than the client's revision \
+         {client}; reconnect to get a current one"
+    )]
+    #[serde(rename_all = "camelCase")]
+    SnapshotBehind {
+        /// The snapshot's revision.
+        revision: u64,
+        /// The client's revision.
+        client: u64,
+    },
+
+    /// The client's pending operations could not be moved onto a
+    /// snapshot: an operation does not fit the document it was moved to.
+    #[error(
+        "failed to move the pending operations onto the snapshot at revision {revision}: {source}"
+    )]
+    #[serde(rename_all = "camelCase")]
+    RebaseFailed {
+        /// The snapshot's revision.
+        revision: u64,
+        /// The operation type's error.
+        #[serde(serialize_with = "display")]
+        source: E,
+    },
+
     /// A client received an acknowledgement for an operation that is not
     /// in flight.
     #[error("acknowledgement for operation {id}, but {in_flight} is in flight")]

@@ -61,6 +61,7 @@ mod cursor;
 mod envelope;
 mod error;
 mod merge;
+mod rebase;
 mod undo;
 
 pub use authority::{Authority, SUBMISSION_SIDE};
@@ -69,7 +70,7 @@ pub use cursor::CURSOR_SIDE;
 pub use envelope::{Receipt, Submission};
 pub use error::SyncError;
 pub use merge::{compose_all, divergence_point, merge_divergent, Merged};
-pub use undo::UNDO_SIDE;
+pub use undo::{UndoHistory, UNDO_SIDE};
 
 use crate::Side;
 

@@ -1,11 +1,25 @@
 //! The undo and redo stacks of one client's own operations.
 
+use serde::{Deserialize, Serialize};
+
 use crate::{Operation, Side};
 
 /// The side an undo or redo operation takes against a remote operation on
 /// an insert tie: [`Side::Right`], so text a remote user inserted at the
 /// same place stays first.
 pub const UNDO_SIDE: Side = Side::Right;
+
+/// A client's undo and redo stacks, bottom first, as an offline log keeps
+/// them. The last entry of each applies to the client's local document,
+/// and each entry before it applies after the one that follows it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "Op: Operation")]
+pub struct UndoHistory<Op: Operation> {
+    /// The inverses of the local edits that can be undone.
+    pub undo: Vec<Op>,
+    /// The edits that can be redone.
+    pub redo: Vec<Op>,
+}
 
 /// The undo and redo stacks. The top of each stack applies to the current
 /// document, and each entry below it applies after the one above it.
@@ -48,6 +62,22 @@ impl<Op: Operation> UndoStack<Op> {
 
     pub(crate) fn pop_redo(&mut self) -> Option<Op> {
         self.redo.pop()
+    }
+
+    pub(crate) fn history(&self) -> UndoHistory<Op> {
+        UndoHistory {
+            undo: self.undo.clone(),
+            redo: self.redo.clone(),
+        }
+    }
+
+    /// Replaces both stacks, keeping the newest `limit` undo entries.
+    pub(crate) fn set_history(&mut self, history: UndoHistory<Op>) {
+        let UndoHistory { mut undo, redo } = history;
+        let excess = undo.len().saturating_sub(self.limit);
+        undo.drain(..excess);
+        self.undo = undo;
+        self.redo = redo;
     }
 
     pub(crate) fn undo_len(&self) -> usize {

@@ -6,6 +6,7 @@
 
 mod component;
 mod compose;
+pub(crate) mod diff;
 mod document;
 mod error;
 mod operation;

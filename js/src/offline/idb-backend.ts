@@ -2,18 +2,22 @@
 // decided in Rust (IndexedDbLog, behind the engine's OpLog interface);
 // this class only runs batches of writes and loads a document's records.
 //
-// Schema (database version 1), one record per row, values as JSON text:
+// Schema (database version 2), one record per row, values as JSON text:
 //   sites      key [doc, site]        { doc, site, nextSeq }
 //   pending    key [doc, site, seq]   { doc, site, seq, value }
 //   ops        key [doc, revision]    { doc, revision, value }
 //   snapshots  key doc                { doc, revision, value }
+//   leases     key [doc, site]        { doc, site, holder, expires }
+//   history    key [doc, site]        { doc, site, value }
 // Pending operations are keyed by site, and each tab holds its own site,
-// so two tabs never overwrite each other's pending operations.
+// so two tabs never overwrite each other's pending operations. Version 2
+// added the leases store, which tabs without Web Locks use to hold a site,
+// and the history store, the undo and redo stacks of each site.
 
 import type { LogWrite, StoredRecords } from "../wasm/echostream_wasm.js";
 
 /** The schema version of the database. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** The kind of a storage error event. */
 export type OfflineErrorKind =
@@ -22,7 +26,8 @@ export type OfflineErrorKind =
   | "quota"
   | "write"
   | "closed"
-  | "unavailable";
+  | "unavailable"
+  | "lease";
 
 /** A storage problem: the in-memory document keeps working without it. */
 export interface OfflineError {
@@ -95,6 +100,8 @@ export class IdbBackend {
         if (!db.objectStoreNames.contains("pending")) db.createObjectStore("pending", { keyPath: ["doc", "site", "seq"] });
         if (!db.objectStoreNames.contains("ops")) db.createObjectStore("ops", { keyPath: ["doc", "revision"] });
         if (!db.objectStoreNames.contains("snapshots")) db.createObjectStore("snapshots", { keyPath: "doc" });
+        if (!db.objectStoreNames.contains("leases")) db.createObjectStore("leases", { keyPath: ["doc", "site"] });
+        if (!db.objectStoreNames.contains("history")) db.createObjectStore("history", { keyPath: ["doc", "site"] });
       };
       request.onblocked = () => {
         settled = true;
@@ -129,19 +136,21 @@ export class IdbBackend {
   /** Loads every record of document `doc`. */
   async load(doc: string): Promise<StoredRecords> {
     const db = this.#requireOpen();
-    const tx = db.transaction(["sites", "pending", "ops", "snapshots"], "readonly");
+    const tx = db.transaction(["sites", "pending", "ops", "snapshots", "history"], "readonly");
     const range = IDBKeyRange.bound([doc], [doc, []]);
-    const [sites, pending, ops, snapshot] = await Promise.all([
+    const [sites, pending, ops, snapshot, history] = await Promise.all([
       requestPromise(tx.objectStore("sites").getAll(range)),
       requestPromise(tx.objectStore("pending").getAll(range)),
       requestPromise(tx.objectStore("ops").getAll(range)),
       requestPromise(tx.objectStore("snapshots").get(doc)),
+      requestPromise(tx.objectStore("history").getAll(range)),
     ]);
     return {
       sites: sites.map((r) => ({ site: r.site, nextSeq: r.nextSeq })),
       pending: pending.map((r) => ({ site: r.site, seq: r.seq, value: r.value })),
       ops: ops.map((r) => ({ revision: r.revision, value: r.value })),
       snapshot: snapshot ? { revision: snapshot.revision, value: snapshot.value } : null,
+      history: history.map((r) => ({ site: r.site, value: r.value })),
     };
   }
 
@@ -163,7 +172,7 @@ export class IdbBackend {
     }
     let done: Promise<void>;
     try {
-      const tx = db.transaction(["sites", "pending", "ops", "snapshots"], "readwrite");
+      const tx = db.transaction(["sites", "pending", "ops", "snapshots", "history"], "readwrite");
       for (const write of writes) this.#run(tx, write);
       done = new Promise<void>((resolve) => {
         tx.oncomplete = () => resolve();
@@ -198,6 +207,66 @@ export class IdbBackend {
     this.#db?.close();
     this.#db = null;
     this.#closedReported = true;
+  }
+
+  /**
+   * Takes the lease of the first site in `sites` whose lease is missing or
+   * expired, or else of `fresh`, for `holder` until `now + durationMs`.
+   * One transaction, so two tabs never take the same site. Returns the
+   * site taken.
+   */
+  async takeLease(doc: string, sites: string[], fresh: string, holder: string, durationMs: number): Promise<string> {
+    const db = this.#requireOpen();
+    const tx = db.transaction("leases", "readwrite");
+    const store = tx.objectStore("leases");
+    const done = new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onabort = () => reject(tx.error ?? new Error("the lease transaction was aborted"));
+    });
+    const now = Date.now();
+    let chosen = fresh;
+    for (const site of sites) {
+      const lease = (await requestPromise(store.get([doc, site]))) as { expires: number } | undefined;
+      if (lease === undefined || lease.expires < now) {
+        chosen = site;
+        break;
+      }
+    }
+    store.put({ doc, site: chosen, holder, expires: now + durationMs });
+    await done;
+    return chosen;
+  }
+
+  /**
+   * Extends the lease of `site` if `holder` still holds it. Resolves to
+   * false when another holder took it, which happens only after the
+   * lease expired.
+   */
+  async renewLease(doc: string, site: string, holder: string, durationMs: number): Promise<boolean> {
+    const db = this.#requireOpen();
+    const tx = db.transaction("leases", "readwrite");
+    const store = tx.objectStore("leases");
+    const lease = (await requestPromise(store.get([doc, site]))) as { holder: string } | undefined;
+    const stillHeld = lease === undefined || lease.holder === holder;
+    if (stillHeld) store.put({ doc, site, holder, expires: Date.now() + durationMs });
+    await new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onabort = () => reject(tx.error ?? new Error("the lease transaction was aborted"));
+    });
+    return stillHeld;
+  }
+
+  /** Gives up the lease of `site` if `holder` holds it. */
+  async releaseLease(doc: string, site: string, holder: string): Promise<void> {
+    const db = this.#requireOpen();
+    const tx = db.transaction("leases", "readwrite");
+    const store = tx.objectStore("leases");
+    const lease = (await requestPromise(store.get([doc, site]))) as { holder: string } | undefined;
+    if (lease?.holder === holder) store.delete([doc, site]);
+    await new Promise<void>((resolve) => {
+      tx.oncomplete = () => resolve();
+      tx.onabort = () => resolve();
+    });
   }
 
   #run(tx: IDBTransaction, write: LogWrite): void {

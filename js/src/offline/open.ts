@@ -1,6 +1,8 @@
 // Opens the offline op log of a document for this tab: it loads the
 // records from IndexedDB and claims a site, so that each open tab writes
-// pending operations under a site of its own.
+// pending operations under a site of its own. A site is held with a Web
+// Lock where the platform has them, and otherwise with a lease in
+// IndexedDB that the tab renews while it lives.
 
 import { BoardOfflineLog, TextOfflineLog, randomSiteId } from "../wasm/echostream_wasm.js";
 import type { StoredRecords } from "../wasm/echostream_wasm.js";
@@ -26,6 +28,13 @@ export interface OfflineLogOptions {
    * makes older tabs close their connection.
    */
   version?: number;
+  /**
+   * How long a lease on a site lasts without renewal, in milliseconds;
+   * 10,000 when omitted. Used only without Web Locks: a tab renews its
+   * lease every third of this time, and another tab adopts the site's
+   * pending operations once the lease expired.
+   */
+  leaseMs?: number;
 }
 
 /** An open offline log, with the site this tab holds. */
@@ -38,7 +47,7 @@ export interface OpenedOfflineLog<Log = TextOfflineLog> {
   close(): Promise<void>;
 }
 
-type Release = () => void;
+type Release = () => void | Promise<void>;
 
 // Holds the Web Lock `name` until the returned function is called, or
 // returns null at once when another tab holds it.
@@ -56,25 +65,66 @@ function tryLock(locks: LockManager, name: string): Promise<Release | null> {
   });
 }
 
+const DEFAULT_LEASE_MS = 10_000;
+
+// Holds a site with a lease in IndexedDB: takes the first stored site
+// whose lease expired (its tab is gone) or a new one, and renews the
+// lease until released. A renewal that finds another holder means this
+// tab was suspended past the lease and the site was adopted, so the
+// backend closes rather than write over the other tab's pending
+// operations.
+async function leaseSite(
+  backend: IdbBackend,
+  doc: string,
+  sites: string[],
+  durationMs: number,
+  onError: (error: OfflineError) => void,
+): Promise<{ site: string; release: Release }> {
+  const holder = randomSiteId();
+  const site = await backend.takeLease(doc, sites, randomSiteId(), holder, durationMs);
+  let lost = false;
+  const timer = setInterval(() => {
+    if (!backend.isOpen) {
+      clearInterval(timer);
+      return;
+    }
+    backend.renewLease(doc, site, holder, durationMs).then(
+      (held) => {
+        if (held || lost) return;
+        lost = true;
+        clearInterval(timer);
+        onError({
+          kind: "lease",
+          message: `the lease on site ${site} of document ${JSON.stringify(doc)} expired and another tab took it; edits are kept in memory only, reload to save them again`,
+        });
+        backend.close();
+      },
+      () => {},
+    );
+  }, Math.max(1, durationMs / 3));
+  (timer as { unref?: () => void }).unref?.();
+  return {
+    site,
+    release: async () => {
+      clearInterval(timer);
+      if (backend.isOpen) await backend.releaseLease(doc, site, holder);
+    },
+  };
+}
+
 // Claims a site of the document that no open tab holds, so that a reload
 // takes over the pending operations it left. The order: stored sites with
 // pending operations, then `preferred`, then the other stored sites.
 // Makes a new site when every one of them is held.
 async function claimSite(
+  backend: IdbBackend,
   dbName: string,
   doc: string,
   records: StoredRecords,
   preferred: string | undefined,
+  leaseMs: number,
+  onError: (error: OfflineError) => void,
 ): Promise<{ site: string; release: Release }> {
-  const locks = typeof navigator === "undefined" ? undefined : navigator.locks;
-  const lockName = (site: string) => `echostream:${dbName}:${doc}:${site}`;
-  if (locks === undefined) {
-    // NOTE: without Web Locks no tab can tell whether another one holds a
-    // site, so each open takes a new site, even over `preferred`, because
-    // two tabs on one site would reuse operation ids. Pending operations
-    // of a closed tab then stay stored but are not resent.
-    return { site: randomSiteId(), release: () => {} };
-  }
   const withPending = new Set(records.pending.map((p) => p.site));
   const stored = records.sites.map((s) => s.site);
   const sites = [
@@ -82,6 +132,9 @@ async function claimSite(
     ...(preferred === undefined || withPending.has(preferred) ? [] : [preferred]),
     ...stored.filter((site) => !withPending.has(site) && site !== preferred),
   ];
+  const locks = typeof navigator === "undefined" ? undefined : navigator.locks;
+  const lockName = (site: string) => `echostream:${dbName}:${doc}:${site}`;
+  if (locks === undefined) return leaseSite(backend, doc, sites, leaseMs, onError);
   for (const site of sites) {
     const release = await tryLock(locks, lockName(site));
     if (release !== null) return { site, release };
@@ -104,7 +157,20 @@ async function openLog<Log extends { flush(): Promise<void> }>(
   const onError = options.onError ?? ((error: OfflineError) => console.error(`echostream offline log: ${error.message}`));
   const backend = await IdbBackend.open(dbName, onError, options.version);
   const records = await backend.load(options.doc);
-  const { site, release } = await claimSite(dbName, options.doc, records, options.site);
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  if (!Number.isFinite(leaseMs) || leaseMs <= 0) {
+    backend.close();
+    throw new Error(`invalid leaseMs ${leaseMs}: expected a positive number of milliseconds`);
+  }
+  const { site, release } = await claimSite(
+    backend,
+    dbName,
+    options.doc,
+    records,
+    options.site,
+    leaseMs,
+    onError,
+  );
   // Reload after the claim: the tab that held the site may have written
   // until it let go.
   const current = await backend.load(options.doc);
@@ -112,12 +178,14 @@ async function openLog<Log extends { flush(): Promise<void> }>(
   try {
     log = load(backend, options.doc, site, current);
   } catch (error) {
-    release();
+    await release();
     backend.close();
     throw error;
   }
 
-  const flush = () => void log.flush();
+  // The backend, not the log: a sync client's restore takes the log over,
+  // and the log's own flush is the backend's.
+  const flush = () => void backend.flush();
   const onVisibility = () => {
     if (document.visibilityState === "hidden") flush();
   };
@@ -128,10 +196,11 @@ async function openLog<Log extends { flush(): Promise<void> }>(
     log,
     backend,
     async close() {
-      await log.flush();
+      await backend.flush();
       if (typeof removeEventListener === "function") removeEventListener("pagehide", flush);
       if (typeof document !== "undefined") document.removeEventListener("visibilitychange", onVisibility);
-      release();
+      await backend.flush();
+      await release();
       backend.close();
     },
   };

@@ -9,7 +9,6 @@ import type {
   LoggedOpJson,
   Selection,
   ShapeIdJson,
-  SubmissionJson,
 } from "../wasm/echostream_wasm.js";
 import type { OfflineError } from "../offline/idb-backend.js";
 import { openBoardOfflineLog } from "../offline/open.js";
@@ -165,10 +164,9 @@ export class BoardSync extends SyncSession<BoardOpJson, BoardSyncEvents> {
     }
   }
 
-  protected applySnapshot(document: unknown, revision: number): SubmissionJson<BoardOpJson>[] {
-    const dropped = this.#board.resetToSnapshot(document as BoardJson, revision);
-    this.emit("change", { op: [], origin: "snapshot" });
-    return dropped;
+  protected applySnapshot(document: unknown, revision: number, lastSeq: number): void {
+    const op = this.#board.rebaseOntoSnapshot(document as BoardJson, revision, lastSeq);
+    this.emit("change", { op, origin: "snapshot" });
   }
 
   /** Moves a peer's presence past the pending local edits, stores it and emits it. */

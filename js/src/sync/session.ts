@@ -55,8 +55,8 @@ export interface SyncOptions {
    * use one site for several documents. Without an offline log it is the
    * site. With one, the log first takes over a stored site that has
    * pending operations, then claims this site unless another tab uses
-   * it. A random site when omitted or taken, and always with an offline
-   * log in a browser without Web Locks.
+   * it (a Web Lock, or a lease in IndexedDB where Web Locks are missing,
+   * tells). A random site when omitted or taken.
    */
   site?: string;
   /** Opens the WebSocket; `new WebSocket(url)` when omitted. */
@@ -74,8 +74,8 @@ export interface SessionEvents<OpJson> {
   /**
    * A problem that does not stop the document: a server error, a storage
    * error of the offline log, a message the client could not apply, or
-   * local edits dropped because the server sent a snapshot they cannot
-   * move onto.
+   * stored local edits that could not be restored from the offline log
+   * (listed in `dropped`).
    */
   error: {
     kind: "server" | "offline" | "dropped" | "protocol";
@@ -105,6 +105,7 @@ type ServerMessage<OpJson> =
       revision: number;
       snapshot?: { revision: number; document: unknown };
       ops: LoggedOpJson<OpJson>[];
+      lastSeq?: number;
       presence: { site: string; presence: unknown }[];
     }
   | { type: "ack"; id: OpIdJson; revision: number }
@@ -231,8 +232,11 @@ export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> 
   /** Applies a committed entry from the server and emits its change. */
   protected abstract applyRemote(entry: LoggedOpJson<OpJson>): void;
 
-  /** Replaces the document by a snapshot; returns the dropped local edits. */
-  protected abstract applySnapshot(document: unknown, revision: number): SubmissionJson<OpJson>[];
+  /**
+   * Moves onto a snapshot, keeping the local edits not yet acknowledged:
+   * those up to `lastSeq` are in the snapshot, the others are sent again.
+   */
+  protected abstract applySnapshot(document: unknown, revision: number, lastSeq: number): void;
 
   /** Emits another client's presence, moved onto the local document. */
   protected abstract peerPresence(site: string, presence: unknown): void;
@@ -361,6 +365,11 @@ export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> 
         break;
       case "error":
         this.emitSession("error", { kind: "server", code: message.code, message: message.message });
+        // The resend was based on history the server dropped meanwhile:
+        // a new connection resends it based on the revision it catches up to.
+        if (message.code === "history_compacted" && message.id !== undefined) {
+          this.#socket?.close(4002, "history compacted");
+        }
         break;
       default:
         this.emitSession("error", { kind: "protocol", message: `unknown message type ${JSON.stringify((message as { type: unknown }).type)}` });
@@ -369,14 +378,10 @@ export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> 
 
   #welcome(message: Extract<ServerMessage<OpJson>, { type: "welcome" }>): void {
     if (message.snapshot !== undefined) {
-      const dropped = this.applySnapshot(message.snapshot.document, message.snapshot.revision);
-      if (dropped.length > 0) {
-        this.emitSession("error", {
-          kind: "dropped",
-          message: `the server sent a snapshot at revision ${message.snapshot.revision}, so ${dropped.length} local operation(s) could not be moved onto it and were dropped`,
-          dropped,
-        });
+      if (typeof message.lastSeq !== "number") {
+        throw new Error(`invalid welcome: a snapshot needs lastSeq, got ${JSON.stringify(message.lastSeq)}`);
       }
+      this.applySnapshot(message.snapshot.document, message.snapshot.revision, message.lastSeq);
     }
     for (const entry of message.ops) this.applyRemote(entry);
     this.#joined = true;

@@ -6,7 +6,6 @@ import { TextOp, TextSyncClient, randomSiteId } from "../wasm/echostream_wasm.js
 import type {
   LoggedOpJson,
   Selection,
-  SubmissionJson,
   TextDocument,
   TextOpJson,
   Utf16Change,
@@ -221,20 +220,12 @@ export class TextSync extends SyncSession<TextOpJson, TextSyncEvents> {
     }
   }
 
-  protected applySnapshot(document: unknown, revision: number): SubmissionJson<TextOpJson>[] {
+  protected applySnapshot(document: unknown, revision: number, lastSeq: number): void {
     if (typeof document !== "string") {
       throw new Error(`invalid text snapshot ${JSON.stringify(document)}: expected a string`);
     }
-    const before = this.#text.text;
-    const dropped = this.#text.resetToSnapshot(document, revision);
-    if (document !== before) {
-      const removed = [...before].length;
-      const op: TextOpJson = [];
-      if (document !== "") op.push(document);
-      if (removed > 0) op.push({ d: removed });
-      this.emit("change", { op, changes: [{ from: 0, to: before.length, insert: document }], origin: "snapshot" });
-    }
-    return dropped;
+    const applied = this.#text.rebaseOntoSnapshot(document, revision, lastSeq);
+    if (applied.changes.length > 0) this.emit("change", { ...applied, origin: "snapshot" });
   }
 
   protected peerPresence(site: string, presence: unknown): void {

@@ -53,6 +53,7 @@ export async function startMockServer({ port = 0, documents = new Map(), submiss
             revision: authority.revision,
             snapshot: { revision: authority.revision, document: authority.text },
             ops: [],
+            lastSeq: authority.lastSeq(message.site),
             presence,
           });
         } else {
@@ -63,6 +64,7 @@ export async function startMockServer({ port = 0, documents = new Map(), submiss
             docType: "text",
             revision: authority.revision,
             ops: authority.since(message.revision),
+            lastSeq: authority.lastSeq(message.site),
             presence,
           });
         }

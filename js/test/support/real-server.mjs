@@ -32,10 +32,10 @@ export function serverBinary() {
 
 const STARTED = /server started.*addr\S*=\S*127\.0\.0\.1:(\d+)/;
 
-// Starts the server on `port` (0 for a free one) with `dataDir`, and
-// resolves once it listens.
-function launch(bin, port, dataDir) {
-  const child = spawn(bin, ["serve", "--addr", `127.0.0.1:${port}`, "--data", dataDir], {
+// Starts the server on `port` (0 for a free one) with `dataDir` and the
+// extra command-line arguments, and resolves once it listens.
+function launch(bin, port, dataDir, args) {
+  const child = spawn(bin, ["serve", "--addr", `127.0.0.1:${port}`, "--data", dataDir, ...args], {
     cwd: dataDir,
     env: { ...process.env, NO_COLOR: "1", RUST_LOG: "info" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -73,11 +73,12 @@ function terminate(child) {
   });
 }
 
-// Starts a server with a new data folder. `stop()` and `start()` restart
-// it on the same port and data, as a server restart would.
-export async function startRealServer(bin) {
+// Starts a server with a new data folder and the extra `args`, such as
+// ["--history", "2"]. `stop()` and `start()` restart it on the same port
+// and data, as a server restart would.
+export async function startRealServer(bin, args = []) {
   const dataDir = mkdtempSync(join(tmpdir(), "echostream-serve-"));
-  let { child, port } = await launch(bin, 0, dataDir);
+  let { child, port } = await launch(bin, 0, dataDir, args);
   return {
     get url() {
       return `ws://127.0.0.1:${port}/ws`;
@@ -86,7 +87,7 @@ export async function startRealServer(bin) {
       await terminate(child);
     },
     async start() {
-      ({ child } = await launch(bin, port, dataDir));
+      ({ child } = await launch(bin, port, dataDir, args));
     },
     async close() {
       await terminate(child);

@@ -256,6 +256,17 @@ impl<Op: DocumentOp> Open<Op> {
         ops.get(..count)
     }
 
+    /// Returns the last sequence number of `site` committed at or below
+    /// the durable revision. A site's operations commit in sequence order,
+    /// so its first operation not on disk yet marks the end. O(p) in the
+    /// operations not on disk.
+    fn durable_last_seq(&self, site: SiteId) -> u64 {
+        self.pending
+            .iter()
+            .find(|p| p.entry.id.site == site)
+            .map_or(self.authority.last_seq(site), |p| p.entry.id.seq - 1)
+    }
+
     fn join(&mut self, join: Join, reply: JoinReply) {
         if let Some(revision) = join.revision.filter(|&r| r > self.durable) {
             let message = format!(
@@ -291,6 +302,7 @@ impl<Op: DocumentOp> Open<Op> {
             revision: self.durable,
             snapshot,
             ops: ops.unwrap_or(&[]),
+            last_seq: self.durable_last_seq(join.site),
             presence,
         };
         let text = welcome.to_text();

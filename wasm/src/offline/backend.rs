@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 const TYPES: &str = r#"
 /** One write of a batch, as the offline log issues them. */
 export type LogWrite =
-  | { kind: "put"; store: "sites" | "pending" | "ops"; record: Record<string, unknown> }
+  | { kind: "put"; store: "sites" | "pending" | "ops" | "history"; record: Record<string, unknown> }
   | { kind: "putSnapshot"; record: { doc: string; revision: number; value: string } }
   | { kind: "deleteRange"; store: "pending" | "ops"; lower: IDBValidKey; upper: IDBValidKey };
 
@@ -19,6 +19,7 @@ export interface StoredRecords {
   pending: { site: string; seq: number; value: string }[];
   ops: { revision: number; value: string }[];
   snapshot: { revision: number; value: string } | null;
+  history?: { site: string; value: string }[];
 }
 
 /** Where the offline log writes: IdbBackend over IndexedDB. */
@@ -64,7 +65,7 @@ impl LogBackend {
 pub enum LogWrite {
     /// Puts a record into a store.
     Put {
-        /// The store: sites, pending or ops.
+        /// The store: sites, pending, ops or history.
         store: &'static str,
         /// The record, with its key fields.
         record: serde_json::Value,
@@ -97,6 +98,18 @@ pub struct StoredRecords {
     pub ops: Vec<StoredValue>,
     /// The latest snapshot.
     pub snapshot: Option<StoredValue>,
+    /// The undo history of each site.
+    #[serde(default)]
+    pub history: Vec<StoredHistory>,
+}
+
+/// An undo history record.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct StoredHistory {
+    /// The site id.
+    pub site: String,
+    /// The history as JSON text.
+    pub value: String,
 }
 
 /// A site record.

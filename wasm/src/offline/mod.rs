@@ -10,7 +10,8 @@ mod log_class;
 pub use backend::{LogBackend, LogWrite, StoredRecords};
 pub use log_class::{JsBoardOfflineLog, JsTextOfflineLog};
 
-use echostream::{LoggedOp, OpId, OpLog, Operation, SiteId, Snapshot, VectorClock};
+use echostream::sync::UndoHistory;
+use echostream::{LoggedOp, MemoryLog, OpId, OpLog, Operation, SiteId, Snapshot, VectorClock};
 use serde::{Deserialize, Serialize};
 
 /// An operation made locally and not acknowledged yet, as the sync client
@@ -97,9 +98,12 @@ pub struct IndexedDbLog<Op: Operation> {
     doc: String,
     site: SiteId,
     next_seq: u64,
-    snapshot: Option<Snapshot<Op>>,
-    entries: Vec<LoggedOp<Op>>,
+    /// The snapshot and the committed operations after it, as loaded and
+    /// written.
+    memory: MemoryLog<Op>,
     pending: Vec<PendingOp<Op>>,
+    /// The undo history as loaded; later writes do not update it.
+    history: Option<UndoHistory<Op>>,
 }
 
 // Stored values go through a `serde_json::Value`, as values crossing to
@@ -167,29 +171,36 @@ impl<Op: Operation> IndexedDbLog<Op> {
             .find(|s| s.site == site_text)
             .map_or(1, |s| s.next_seq);
         let after_pending = pending.last().map_or(1, |p| p.id.seq + 1);
-        let mut log = IndexedDbLog {
+        let history = match records.history.iter().find(|h| h.site == site_text) {
+            Some(record) => Some(parse::<UndoHistory<Op>>(
+                &doc,
+                "undo history",
+                &record.value,
+            )?),
+            None => None,
+        };
+
+        let mut memory = MemoryLog::new();
+        if let Some(snapshot) = snapshot {
+            let Ok(()) = memory.save_snapshot(snapshot);
+        }
+        // Stop at a gap in the stored operations rather than replaying past
+        // it.
+        for entry in entries {
+            if entry.revision != memory.head() + 1 {
+                break;
+            }
+            let Ok(()) = memory.append(entry);
+        }
+        Ok(IndexedDbLog {
             backend,
             doc,
             site,
             next_seq: stored_next.max(after_pending),
-            snapshot,
-            entries,
+            memory,
             pending,
-        };
-
-        // Drop a gap in the stored operations rather than replaying past it.
-        let mut head = snapshot_revision;
-        let consecutive = log
-            .entries
-            .iter()
-            .take_while(|e| {
-                let next = e.revision == head + 1;
-                head = e.revision;
-                next
-            })
-            .count();
-        log.entries.truncate(consecutive);
-        Ok(log)
+            history,
+        })
     }
 
     /// The document id.
@@ -207,6 +218,11 @@ impl<Op: Operation> IndexedDbLog<Op> {
         self.next_seq
     }
 
+    /// The undo history stored for this site, if any.
+    pub fn undo_history(&self) -> Option<&UndoHistory<Op>> {
+        self.history.as_ref()
+    }
+
     /// The pending operations, oldest first.
     pub fn pending(&self) -> &[PendingOp<Op>] {
         &self.pending
@@ -215,11 +231,8 @@ impl<Op: Operation> IndexedDbLog<Op> {
     /// Returns the committed document at the head: the snapshot with the
     /// stored operations applied. O(size of the operations).
     pub fn confirmed(&self) -> Result<(Op::Document, u64), LogError> {
-        let (mut document, mut revision) = match &self.snapshot {
-            Some(snapshot) => (snapshot.document.clone(), snapshot.revision),
-            None => (Op::Document::default(), 0),
-        };
-        for entry in &self.entries {
+        let (mut document, mut revision) = self.snapshot_start();
+        for entry in self.memory.entries() {
             entry
                 .op
                 .apply(&mut document)
@@ -235,10 +248,7 @@ impl<Op: Operation> IndexedDbLog<Op> {
     /// Returns the committed document at `revision`, which must lie between
     /// the snapshot and the head. O(size of the operations up to it).
     pub fn confirmed_at(&self, revision: u64) -> Result<Op::Document, LogError> {
-        let (mut document, start) = match &self.snapshot {
-            Some(snapshot) => (snapshot.document.clone(), snapshot.revision),
-            None => (Op::Document::default(), 0),
-        };
+        let (mut document, start) = self.snapshot_start();
         if revision < start || revision > self.head() {
             return Err(LogError::Missing {
                 revision,
@@ -246,7 +256,12 @@ impl<Op: Operation> IndexedDbLog<Op> {
                 head: self.head(),
             });
         }
-        for entry in self.entries.iter().take_while(|e| e.revision <= revision) {
+        for entry in self
+            .memory
+            .entries()
+            .iter()
+            .take_while(|e| e.revision <= revision)
+        {
             entry
                 .op
                 .apply(&mut document)
@@ -256,6 +271,20 @@ impl<Op: Operation> IndexedDbLog<Op> {
                 })?;
         }
         Ok(document)
+    }
+
+    /// Returns the revision of the latest snapshot, 0 without one.
+    fn snapshot_revision(&self) -> u64 {
+        self.memory.snapshot().map_or(0, |s| s.revision)
+    }
+
+    /// Returns the snapshot's document and revision, or an empty document
+    /// at revision 0 without a snapshot.
+    fn snapshot_start(&self) -> (Op::Document, u64) {
+        match self.memory.snapshot() {
+            Some(snapshot) => (snapshot.document.clone(), snapshot.revision),
+            None => (Op::Document::default(), 0),
+        }
     }
 
     /// Returns the document as this site last showed it: the committed
@@ -300,6 +329,18 @@ impl<Op: Operation> IndexedDbLog<Op> {
         entry: Option<LoggedOp<Op>>,
         pending: Vec<PendingOp<Op>>,
     ) -> Result<(), LogError> {
+        self.record_state(entry, pending, None)
+    }
+
+    /// Records like [`record_commit`](IndexedDbLog::record_commit), and
+    /// replaces the stored undo history of this site in the same write
+    /// when `history` is given. O(u) in the history's entries.
+    pub fn record_state(
+        &mut self,
+        entry: Option<LoggedOp<Op>>,
+        pending: Vec<PendingOp<Op>>,
+        history: Option<&UndoHistory<Op>>,
+    ) -> Result<(), LogError> {
         let mut writes = Vec::new();
         if let Some(entry) = entry {
             let head = self.head();
@@ -310,7 +351,7 @@ impl<Op: Operation> IndexedDbLog<Op> {
                 });
             }
             writes.push(self.entry_write(&entry));
-            self.entries.push(entry);
+            let Ok(()) = self.memory.append(entry);
         }
         let site = self.site.to_string();
         writes.push(LogWrite::DeleteRange {
@@ -323,6 +364,16 @@ impl<Op: Operation> IndexedDbLog<Op> {
             writes.push(self.pending_write(op));
         }
         writes.push(self.site_write());
+        if let Some(history) = history {
+            writes.push(LogWrite::Put {
+                store: "history",
+                record: serde_json::json!({
+                    "doc": self.doc,
+                    "site": self.site.to_string(),
+                    "value": json(history),
+                }),
+            });
+        }
         self.pending = pending;
         self.backend.run(&writes);
         Ok(())
@@ -382,7 +433,7 @@ impl<Op: Operation> OpLog<Op> for IndexedDbLog<Op> {
             });
         }
         self.backend.run(&[self.entry_write(&entry)]);
-        self.entries.push(entry);
+        let Ok(()) = self.memory.append(entry);
         Ok(())
     }
 
@@ -397,20 +448,17 @@ impl<Op: Operation> OpLog<Op> for IndexedDbLog<Op> {
     }
 
     fn head(&self) -> u64 {
-        match (self.entries.last(), &self.snapshot) {
-            (Some(last), _) => last.revision,
-            (None, Some(snapshot)) => snapshot.revision,
-            (None, None) => 0,
-        }
+        self.memory.head()
     }
 
     fn read_since(&self, revision: u64) -> Result<Vec<LoggedOp<Op>>, LogError> {
-        let start = self.entries.partition_point(|e| e.revision <= revision);
-        Ok(self.entries[start..].to_vec())
+        let Ok(entries) = self.memory.read_since(revision);
+        Ok(entries)
     }
 
     fn latest_snapshot(&self) -> Result<Option<Snapshot<Op>>, LogError> {
-        Ok(self.snapshot.clone())
+        let Ok(snapshot) = self.memory.latest_snapshot();
+        Ok(snapshot)
     }
 
     /// Writes the snapshot unless the store contains a newer one from
@@ -423,23 +471,18 @@ impl<Op: Operation> OpLog<Op> for IndexedDbLog<Op> {
                 "value": json(&snapshot),
             }),
         }]);
-        let newer = self
-            .snapshot
-            .as_ref()
-            .is_none_or(|s| s.revision < snapshot.revision);
-        if newer {
-            self.snapshot = Some(snapshot);
+        if snapshot.revision > self.snapshot_revision() {
+            let Ok(()) = self.memory.save_snapshot(snapshot);
         }
         Ok(())
     }
 
     fn compact(&mut self, revision: u64) -> Result<(), LogError> {
-        let snapshot = self.snapshot.as_ref().map_or(0, |s| s.revision);
+        let snapshot = self.snapshot_revision();
         if revision > snapshot {
             return Err(LogError::Compact { revision, snapshot });
         }
-        let end = self.entries.partition_point(|e| e.revision <= revision);
-        self.entries.drain(..end);
+        let Ok(()) = self.memory.compact(revision);
         self.backend.run(&[LogWrite::DeleteRange {
             store: "ops",
             lower: serde_json::json!([self.doc, 0]),
