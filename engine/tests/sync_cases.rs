@@ -503,3 +503,48 @@ fn client_rejects_revision_gap_and_stray_ack() {
     assert!(again.is_identity());
     assert_eq!(text(&bob), "a");
 }
+
+#[test]
+fn align_seqs_moves_reused_ids() {
+    let (mut authority, mut clients) = start("abc", &[ALICE]);
+    let mut alice = clients.pop().unwrap();
+    alice.apply_local(TextOp::insert_at(3, "1")).unwrap();
+    let entry = commit(&mut authority, &mut alice);
+    alice.acknowledge(entry.id, entry.revision).unwrap();
+
+    // A reload that lost the acknowledged state gives id 1 out again.
+    let mut reloaded = TextClient::new(ALICE, TextDocument::from("abc1"), 2);
+    reloaded.apply_local(TextOp::insert_at(0, ">")).unwrap();
+    assert!(reloaded.align_seqs(authority.last_seq(ALICE)));
+    let entry = commit(&mut authority, &mut reloaded);
+    assert_eq!(
+        entry.id,
+        OpId {
+            site: ALICE,
+            seq: 2
+        }
+    );
+    assert_eq!(authority.document().to_string(), ">abc1");
+
+    // Ids that continue the sequence stay.
+    reloaded.acknowledge(entry.id, entry.revision).unwrap();
+    reloaded.apply_local(TextOp::insert_at(0, "!")).unwrap();
+    assert!(!reloaded.align_seqs(authority.last_seq(ALICE)));
+    assert_eq!(reloaded.pending()[0].id.seq, 3);
+}
+
+#[test]
+fn align_seqs_closes_gap() {
+    let (mut authority, _) = start("abc", &[]);
+    let mut reloaded = TextClient::with_first_seq(ALICE, TextDocument::from("abc"), 1, 5);
+    reloaded.apply_local(TextOp::insert_at(3, "!")).unwrap();
+    assert!(reloaded.align_seqs(0));
+    let entry = commit(&mut authority, &mut reloaded);
+    assert_eq!(
+        entry.id,
+        OpId {
+            site: ALICE,
+            seq: 1
+        }
+    );
+}

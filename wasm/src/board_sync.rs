@@ -41,7 +41,7 @@ impl JsBoardSyncClient {
     /// O(size of the log).
     pub fn restore(log: JsBoardOfflineLog) -> JsResult<JsBoardSyncClient> {
         Ok(JsBoardSyncClient {
-            core: SyncCore::restore(log.log)?,
+            core: SyncCore::restore(log.log),
         })
     }
 

@@ -85,6 +85,17 @@ macro_rules! sync_client_methods {
                 self.core.acknowledge(id, revision)
             }
 
+            /// Makes the pending operations' ids continue the server's
+            /// sequence for this site, `lastSeq` from the welcome; call it
+            /// after applying the welcome's operations. Returns true if it
+            /// gave them new ids, which happens only after stored pending
+            /// operations were lost on restore.
+            #[wasm_bindgen(js_name = alignSeqs)]
+            pub fn align_seqs(&mut self, #[wasm_bindgen(js_name = lastSeq)] last_seq: f64) -> crate::args::JsResult<bool> {
+                let last_seq = crate::args::to_counter(last_seq, "lastSeq")?;
+                self.core.align_seqs(last_seq)
+            }
+
             /// Marks the in-flight operation to be sent again, under the
             /// same id, by the next `nextSubmission`, based on the revision
             /// received. Call it after a new connection received the
@@ -98,6 +109,21 @@ macro_rules! sync_client_methods {
             #[wasm_bindgen(unchecked_return_type = $submission_list_type)]
             pub fn pending(&self) -> crate::args::JsResult<wasm_bindgen::JsValue> {
                 crate::json::to_js(&self.core.client.pending(), "pending operations")
+            }
+
+            /// The messages naming what could not be restored from the
+            /// offline log, one per record or step; empty when everything was.
+            #[wasm_bindgen(getter, js_name = restoreProblems)]
+            pub fn restore_problems(&self) -> Vec<String> {
+                self.core.restore_problems().to_vec()
+            }
+
+            /// The stored pending operations that could not be applied on
+            /// restore. They are not sent, and the log drops them at its next
+            /// write.
+            #[wasm_bindgen(js_name = droppedOnRestore, unchecked_return_type = $submission_list_type)]
+            pub fn dropped_on_restore(&self) -> crate::args::JsResult<wasm_bindgen::JsValue> {
+                crate::json::to_js(self.core.dropped_on_restore(), "dropped operations")
             }
 
             /// Saves a snapshot of the committed document to the offline log

@@ -57,7 +57,7 @@ impl JsTextSyncClient {
     /// acknowledged are sent again under their original ids. O(size of
     /// the log).
     pub fn restore(log: JsTextOfflineLog) -> JsResult<JsTextSyncClient> {
-        let core = SyncCore::restore(log.log)?;
+        let core = SyncCore::restore(log.log);
         Ok(JsTextSyncClient { core })
     }
 

@@ -18,6 +18,8 @@ pub struct SyncCore<Op: Operation> {
     restored_clock: Option<(OpId, VectorClock)>,
     log: Option<IndexedDbLog<Op>>,
     committed_since_snapshot: u64,
+    restore_problems: Vec<String>,
+    dropped_on_restore: Vec<PendingOp<Op>>,
 }
 
 impl<Op: Diff> SyncCore<Op>
@@ -32,52 +34,108 @@ where
             restored_clock: None,
             log: None,
             committed_since_snapshot: 0,
+            restore_problems: Vec::new(),
+            dropped_on_restore: Vec::new(),
         }
     }
 
     /// Returns the replica stored in an offline log, which it takes over.
+    ///
     /// The state is rebuilt at the first pending operation's base:
     /// applying the operation there gives it its original id, and the
     /// stored entries after the base then move it as they moved it before.
-    /// O(size of the log).
-    pub fn restore(log: IndexedDbLog<Op>) -> JsResult<Self> {
+    /// When that fails, the replica starts from the committed document
+    /// without the pending operations, or else from an empty document at
+    /// revision 0, which the server's snapshot then replaces. Whatever was
+    /// left out is listed in [`restore_problems`](SyncCore::restore_problems)
+    /// and [`dropped_on_restore`](SyncCore::dropped_on_restore). O(size of
+    /// the log).
+    pub fn restore(log: IndexedDbLog<Op>) -> Self {
+        let mut problems = log.problems().to_vec();
+        let mut dropped = Vec::new();
+        let mut core = match SyncCore::rebuild(&log) {
+            Ok(core) => core,
+            Err(error) => {
+                let ids: Vec<String> = log.pending().iter().map(|p| p.id.to_string()).collect();
+                problems.push(format!(
+                    "the pending operations {} were not restored: {error}",
+                    ids.join(", ")
+                ));
+                dropped = log.pending().to_vec();
+                let (document, revision) = match log.confirmed() {
+                    Ok(confirmed) => confirmed,
+                    Err(error) => {
+                        problems.push(format!(
+                            "the committed document was not restored, so the server's \
+                             snapshot replaces it: {error}"
+                        ));
+                        (Op::Document::default(), 0)
+                    }
+                };
+                // The dropped ids are given out again; the welcome's lastSeq
+                // then moves them past any the server committed.
+                let first_seq = dropped.first().map_or(log.next_seq(), |p| p.id.seq);
+                SyncCore {
+                    client: Client::with_first_seq(log.site(), document, revision, first_seq),
+                    ..SyncCore::new(log.site(), Op::Document::default(), 0)
+                }
+            }
+        };
+        if dropped.is_empty() {
+            core.restore_history(&log);
+        }
+        core.restore_problems = problems;
+        core.dropped_on_restore = dropped;
+        core.log = Some(log);
+        core
+    }
+
+    /// Rebuilds the replica from the log, without taking it over.
+    fn rebuild(log: &IndexedDbLog<Op>) -> Result<Self, String> {
         let site = log.site();
         let pending = log.pending().to_vec();
         let Some(first) = pending.first() else {
-            let (document, revision) = log.confirmed()?;
-            let mut core = SyncCore {
+            let (document, revision) = log.confirmed().map_err(|e| e.to_string())?;
+            return Ok(SyncCore {
                 client: Client::with_first_seq(site, document, revision, log.next_seq()),
-                restored_clock: None,
-                log: None,
-                committed_since_snapshot: 0,
-            };
-            core.restore_history(&log);
-            core.log = Some(log);
-            return Ok(core);
+                ..SyncCore::new(site, Op::Document::default(), 0)
+            });
         };
 
-        let document = log.confirmed_at(first.base)?;
+        let document = log.confirmed_at(first.base).map_err(|e| e.to_string())?;
         let mut core = SyncCore {
             client: Client::with_first_seq(site, document, first.base, first.id.seq),
             restored_clock: Some((first.id, first.clock.clone())),
-            log: None,
-            committed_since_snapshot: 0,
+            ..SyncCore::new(site, Op::Document::default(), 0)
         };
         core.client
             .apply_local(first.op.clone())
-            .map_err(Into::into)?;
+            .map_err(|e| format!("pending operation {}: {e}", first.id))?;
         core.take_submission();
-        for entry in log.read_since(first.base)? {
-            core.client.receive_remote(entry)?;
+        for entry in log.read_since(first.base).map_err(|e| e.to_string())? {
+            core.client
+                .receive_remote(entry)
+                .map_err(|e| e.to_string())?;
         }
         for later in &pending[1..] {
             core.client
                 .apply_local(later.op.clone())
-                .map_err(Into::into)?;
+                .map_err(|e| format!("pending operation {}: {e}", later.id))?;
         }
-        core.restore_history(&log);
-        core.log = Some(log);
         Ok(core)
+    }
+
+    /// Returns what could not be restored from the offline log, one
+    /// message per record or step, empty when everything was.
+    pub fn restore_problems(&self) -> &[String] {
+        &self.restore_problems
+    }
+
+    /// Returns the stored pending operations that could not be applied on
+    /// restore. They are no longer sent, and the log drops them at its
+    /// next write.
+    pub fn dropped_on_restore(&self) -> &[PendingOp<Op>] {
+        &self.dropped_on_restore
     }
 
     /// Sets the undo history stored in the log. The restored document is
@@ -176,6 +234,17 @@ where
         self.committed_since_snapshot = 0;
         self.record(None)?;
         Ok(applied)
+    }
+
+    /// Aligns the pending ids with the server's `last_seq` (see
+    /// `Client::align_seqs`) and records them when they changed.
+    pub fn align_seqs(&mut self, last_seq: u64) -> JsResult<bool> {
+        let renumbered = self.client.align_seqs(last_seq);
+        if renumbered {
+            self.restored_clock = None;
+            self.record(None)?;
+        }
+        Ok(renumbered)
     }
 
     /// Undoes the latest local edit, as a new local edit, and records it.

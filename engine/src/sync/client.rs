@@ -358,6 +358,49 @@ impl<Op: Operation> Client<Op> {
         };
     }
 
+    /// Makes the pending operations' ids continue the authority's
+    /// sequence of this site, whose last committed number is `last_seq`.
+    /// Call it after a reconnect received the entries missed, so that every
+    /// own operation committed up to the client's revision was received
+    /// and acknowledged.
+    ///
+    /// The ids already continue it, unless a site's stored pending
+    /// operations were lost on restore: an id at or below `last_seq` was
+    /// then committed for another operation, and an id past
+    /// `last_seq + 1` leaves a gap that the authority rejects. In both
+    /// cases the pending operations become one buffered operation under
+    /// id `last_seq + 1`. Returns true if it renumbered.
+    pub fn align_seqs(&mut self, last_seq: u64) -> bool {
+        let expected = last_seq.saturating_add(1);
+        let lowest = match (&self.in_flight, &self.buffer) {
+            (Some(f), _) => f.submission.id.seq,
+            (None, Some(b)) => b.id.seq,
+            (None, None) => {
+                self.next_seq = expected;
+                return false;
+            }
+        };
+        if lowest == expected {
+            return false;
+        }
+        let mut ops: Vec<Op> = self
+            .in_flight
+            .take()
+            .map(|f| f.current)
+            .into_iter()
+            .collect();
+        if let Some(op) = self.buffer_op() {
+            ops.push(op);
+        }
+        self.buffer = None;
+        self.resend = false;
+        self.next_seq = expected;
+        for op in ops {
+            self.queue(op);
+        }
+        true
+    }
+
     /// Returns true if an operation is in flight or waits in the buffer.
     pub fn has_pending(&self) -> bool {
         self.in_flight.is_some() || self.buffer.is_some()

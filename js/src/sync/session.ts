@@ -93,9 +93,12 @@ export interface EngineClient<OpJson> {
   nextSubmission(): SubmissionJson<OpJson> | undefined;
   acknowledge(id: OpIdJson, revision: number): void;
   reconnect(): void;
+  alignSeqs(lastSeq: number): boolean;
   saveSnapshot(): boolean;
   flush(): Promise<void>;
   pending(): SubmissionJson<OpJson>[];
+  readonly restoreProblems: string[];
+  droppedOnRestore(): SubmissionJson<OpJson>[];
 }
 
 /** The messages of the server that a session handles. */
@@ -180,6 +183,21 @@ export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> 
     this.#options = options;
     this.#offline = offline;
     if (typeof addEventListener === "function") addEventListener("pagehide", this.#onHide);
+    // Report what the offline log could not restore once the caller has
+    // had the chance to add listeners.
+    setTimeout(() => this.#reportRestore(), 0);
+  }
+
+  #reportRestore(): void {
+    const problems = this.client.restoreProblems;
+    if (problems.length === 0) return;
+    const dropped = this.client.droppedOnRestore();
+    this.emitSession("error", {
+      kind: dropped.length > 0 ? "dropped" : "offline",
+      code: "restore",
+      message: `the offline log was restored in part: ${problems.join("; ")}`,
+      ...(dropped.length > 0 ? { dropped } : {}),
+    });
   }
 
   /** The site id of this client. */
@@ -384,6 +402,7 @@ export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> 
       this.applySnapshot(message.snapshot.document, message.snapshot.revision, message.lastSeq);
     }
     for (const entry of message.ops) this.applyRemote(entry);
+    if (typeof message.lastSeq === "number") this.client.alignSeqs(message.lastSeq);
     this.#joined = true;
     this.#attempt = 0;
     this.#setStatus("connected");

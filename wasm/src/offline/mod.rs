@@ -104,6 +104,8 @@ pub struct IndexedDbLog<Op: Operation> {
     pending: Vec<PendingOp<Op>>,
     /// The undo history as loaded; later writes do not update it.
     history: Option<UndoHistory<Op>>,
+    /// The messages naming the records that could not be read on load.
+    problems: Vec<String>,
 }
 
 // Stored values go through a `serde_json::Value`, as values crossing to
@@ -130,7 +132,11 @@ fn json<T: Serialize>(value: &T) -> String {
 
 impl<Op: Operation> IndexedDbLog<Op> {
     /// Builds the log of `site` in document `doc` from the records loaded
-    /// from the store. O(size of the records).
+    /// from the store. A record that does not parse is left out and named
+    /// in [`problems`](IndexedDbLog::problems), with what it takes along:
+    /// the committed operations after an unreadable one, and the pending
+    /// operations after an unreadable one, which were made on top of it.
+    /// O(size of the records).
     pub fn load(
         backend: LogBackend,
         doc: String,
@@ -138,15 +144,35 @@ impl<Op: Operation> IndexedDbLog<Op> {
         records: StoredRecords,
     ) -> Result<Self, LogError> {
         let site_text = site.to_string();
+        let mut problems = Vec::new();
         let snapshot = match &records.snapshot {
-            Some(record) => Some(parse::<Snapshot<Op>>(&doc, "snapshot", &record.value)?),
+            Some(record) => match parse::<Snapshot<Op>>(&doc, "snapshot", &record.value) {
+                Ok(snapshot) => Some(snapshot),
+                Err(e) => {
+                    problems.push(format!(
+                        "the snapshot at revision {} was not restored: {e}",
+                        record.revision
+                    ));
+                    None
+                }
+            },
             None => None,
         };
         let snapshot_revision = snapshot.as_ref().map_or(0, |s| s.revision);
 
         let mut entries = Vec::new();
         for record in &records.ops {
-            let entry: LoggedOp<Op> = parse(&doc, "operation", &record.value)?;
+            let entry: LoggedOp<Op> = match parse(&doc, "operation", &record.value) {
+                Ok(entry) => entry,
+                Err(e) => {
+                    problems.push(format!(
+                        "the committed operation at revision {} and those after it were \
+                         not restored: {e}",
+                        record.revision
+                    ));
+                    continue;
+                }
+            };
             // Operations at or below the snapshot were compacted in
             // another tab's view of the log; skip them.
             if entry.revision > snapshot_revision {
@@ -155,28 +181,47 @@ impl<Op: Operation> IndexedDbLog<Op> {
         }
         entries.sort_by_key(|e| e.revision);
 
+        let mut stored: Vec<_> = records
+            .pending
+            .iter()
+            .filter(|r| r.site == site_text)
+            .collect();
+        stored.sort_by_key(|r| r.seq);
         let mut pending = Vec::new();
-        for record in records.pending.iter().filter(|r| r.site == site_text) {
-            pending.push(parse::<PendingOp<Op>>(
-                &doc,
-                "pending operation",
-                &record.value,
-            )?);
+        for (index, record) in stored.iter().enumerate() {
+            match parse::<PendingOp<Op>>(&doc, "pending operation", &record.value) {
+                Ok(op) => pending.push(op),
+                Err(e) => {
+                    let lost: Vec<String> =
+                        stored[index..].iter().map(|r| r.seq.to_string()).collect();
+                    problems.push(format!(
+                        "the pending operations {} of site {site} were not restored: {e}",
+                        lost.join(", ")
+                    ));
+                    break;
+                }
+            }
         }
-        pending.sort_by_key(|p| p.id.seq);
+        // The log's next sequence number stays past every stored one, read
+        // or not. A restored client may give unread ids out again, because
+        // only the first pending operation can have been sent, and the
+        // welcome's lastSeq corrects its ids.
+        let stored_after = stored.last().map_or(1, |r| r.seq.saturating_add(1));
 
         let stored_next = records
             .sites
             .iter()
             .find(|s| s.site == site_text)
             .map_or(1, |s| s.next_seq);
-        let after_pending = pending.last().map_or(1, |p| p.id.seq + 1);
+        let after_pending = pending.last().map_or(1, |p| p.id.seq + 1).max(stored_after);
         let history = match records.history.iter().find(|h| h.site == site_text) {
-            Some(record) => Some(parse::<UndoHistory<Op>>(
-                &doc,
-                "undo history",
-                &record.value,
-            )?),
+            Some(record) => match parse::<UndoHistory<Op>>(&doc, "undo history", &record.value) {
+                Ok(history) => Some(history),
+                Err(e) => {
+                    problems.push(format!("the undo history was not restored: {e}"));
+                    None
+                }
+            },
             None => None,
         };
 
@@ -200,6 +245,7 @@ impl<Op: Operation> IndexedDbLog<Op> {
             memory,
             pending,
             history,
+            problems,
         })
     }
 
@@ -218,7 +264,13 @@ impl<Op: Operation> IndexedDbLog<Op> {
         self.next_seq
     }
 
-    /// The undo history stored for this site, if any.
+    /// Returns what could not be read from the store when the log was
+    /// loaded, one message per record and what it took along.
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+
+    /// Returns the undo history stored for this site, if any.
     pub fn undo_history(&self) -> Option<&UndoHistory<Op>> {
         self.history.as_ref()
     }
