@@ -145,6 +145,14 @@ test("board ids must be strings", () => {
   assertModuleWorks();
 });
 
+test("unknown shape field is rejected", () => {
+  const board = new Board();
+  assert.throws(() => board.createOp({ kind: "rectangle", colour: "red" }), /^Error: invalid shape: unknown field `colour`, expected one of `kind`, `props`, `text`, `groups`$/);
+  assert.throws(() => board.createOp(new Map([["kind", "rectangle"]])), { message: "invalid shape: missing field `kind`" });
+  assert.throws(() => BoardOp.fromJSON([{ translate: { id: "A".repeat(22), dx: 1, dy: 1, dz: 1 } }]), /invalid board operation: unknown field `dz`/);
+  assert.equal(board.size, 0);
+});
+
 test("object with toJSON is read", () => {
   assert.deepEqual(TextOp.fromJSON(TextOp.insert(1, "x")).toJSON(), [1, "x"]);
   assert.equal(textType.apply("abc", TextOp.insert(3, "!")), "abc!");
