@@ -294,3 +294,55 @@ fn shape_with_repeated_group_rejected() {
     };
     rejects(&op, expected, &[&id.to_string()]);
 }
+
+#[test]
+fn unknown_json_fields_rejected() {
+    let id = "AAAAAAAAAAAAAAAAAAAAAB";
+    let cases = [
+        (
+            "change field",
+            format!(r#"[{{"translate":{{"id":"{id}","dx":1,"dy":1,"dz":1}}}}]"#),
+            "unknown field `dz`",
+        ),
+        (
+            "shape field",
+            format!(r#"[{{"create":{{"id":"{id}","shape":{{"kind":"text","colour":1}},"z":0}}}}]"#),
+            "unknown field `colour`",
+        ),
+        (
+            "member field",
+            format!(
+                r#"[{{"group":{{"group":"{id}","members":[{{"id":"{id}","index":0,"at":1}}]}}}}]"#
+            ),
+            "unknown field `at`",
+        ),
+        (
+            "binding field",
+            format!(
+                r#"[{{"set":{{"id":"{id}","key":"start","old":null,"new":{{"binding":{{"shape":"{id}","focus":0,"gap":0,"snap":true}}}}}}}}]"#
+            ),
+            "unknown field `snap`",
+        ),
+    ];
+    for (case, json, expected) in cases {
+        let error = BoardOp::from_json(&json).unwrap_err().to_string();
+        assert!(error.contains(expected), "{case}: {error}");
+    }
+}
+
+#[test]
+fn unknown_board_fields_rejected() {
+    let id = "AAAAAAAAAAAAAAAAAAAAAB";
+    let shape_field = format!(r#"{{"shapes":[{{"id":"{id}","kind":"text","colour":1}}]}}"#);
+    let error = Board::from_json(&shape_field).unwrap_err().to_string();
+    assert!(error.contains("unknown field `colour`"), "{error}");
+    let board_field = format!(r#"{{"shapes":[{{"id":"{id}","kind":"text"}}],"version":2}}"#);
+    let error = Board::from_json(&board_field).unwrap_err().to_string();
+    assert!(error.contains("unknown field `version`"), "{error}");
+
+    let full = format!(
+        r#"{{"shapes":[{{"id":"{id}","kind":"sticky_note","props":{{"x":{{"number":0.0}}}},"text":"hi","groups":["BAAAAAAAAAAAAAAAAAAAAA"]}}]}}"#
+    );
+    let board = Board::from_json(&full).unwrap();
+    assert_eq!(board.to_json(), full);
+}

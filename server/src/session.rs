@@ -24,6 +24,10 @@ use crate::rate_limit::RateLimit;
 /// gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long the server keeps a connection open after closing it for an
+/// oversized message, so that the client reads the close frame.
+const CLOSE_LINGER: Duration = Duration::from_secs(1);
+
 /// The most queued messages written with one flush.
 const SEND_BATCH: usize = 64;
 
@@ -64,6 +68,13 @@ pub(crate) async fn serve_connection(mut socket: WebSocket, registry: Arc<Regist
             reason: reason.into(),
         };
         let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(frame)))).await;
+        if code == close_code::MESSAGE_TOO_BIG {
+            // The client may still be sending the rest of the message, which
+            // the socket can no longer read. Closing TCP with that input
+            // unread resets the connection before the client reads the
+            // close frame, and it would see code 1006 instead of 1009.
+            tokio::time::sleep(CLOSE_LINGER).await;
+        }
         tracing::info!(conn, code, "connection closed by the server");
     } else {
         tracing::info!(conn, "connection closed by the client");

@@ -384,3 +384,33 @@ async fn fast_client_is_slowed_not_dropped() {
     client.close().await.unwrap();
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn presence_past_end_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_with_abc(dir.path(), Limits::default()).await;
+    let (mut raw, _) = join(&common::url(&server), "doc", SITE).await;
+    raw.send(json!({"type": "presence", "revision": 1,
+                    "presence": {"selections": [{"anchor": 0, "head": 1}, {"anchor": 9, "head": 2}]}}))
+        .await;
+    let error = raw.expect_error("invalid_message").await;
+    assert_eq!(
+        error["message"],
+        "presence selection 1 (9..2) is past the end of the document, which has 3 code points"
+    );
+
+    // A cursor at the end of the text is valid: the next reply is the
+    // error for the presence after it.
+    raw.send(json!({"type": "presence", "revision": 1,
+                    "presence": {"selections": [{"anchor": 3, "head": 3}]}}))
+        .await;
+    raw.send(json!({"type": "presence", "revision": 1,
+                    "presence": {"selections": [{"anchor": 4, "head": 4}]}}))
+        .await;
+    let error = raw.expect_error("invalid_message").await;
+    assert_eq!(
+        error["message"],
+        "presence selection 0 (4..4) is past the end of the document, which has 3 code points"
+    );
+    assert_unchanged_and_serving(server, dir.path()).await;
+}

@@ -12,6 +12,17 @@ pub type JsResult<T> = Result<T, JsError>;
 /// The largest integer a JavaScript number holds exactly, 2^53 - 1.
 pub const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
+/// The deepest nesting of arrays and objects accepted in a value from
+/// JavaScript: the recursion limit of `serde_json`, which reads them. The
+/// conversions recurse once per level on the WebAssembly stack, which has
+/// no guard page, so a few thousand levels would overflow it into the
+/// module's data and break every later call.
+pub const MAX_DEPTH: usize = 128;
+
+/// The maximum number of characters of a rejected value quoted in an error
+/// message.
+const QUOTED_CHARS: usize = 80;
+
 #[wasm_bindgen]
 extern "C" {
     /// A JavaScript string, viewed for the one method that `js_sys` lacks.
@@ -36,18 +47,118 @@ pub fn error(message: impl AsRef<str>) -> JsError {
 /// Converts a JavaScript number to an index or a length, rejecting
 /// negative, fractional, infinite and unsafe values.
 pub fn to_index(value: f64, name: &str) -> JsResult<usize> {
+    let printed = number_text(value);
     if !(value.is_finite() && value >= 0.0 && value.fract() == 0.0) {
         return Err(error(format!(
-            "invalid {name} {value}: expected a non-negative integer"
+            "invalid {name} {printed}: expected a non-negative integer"
         )));
     }
     if value > MAX_SAFE_INTEGER || value > usize::MAX as f64 {
         return Err(error(format!(
-            "invalid {name} {value}: the maximum is {}",
+            "invalid {name} {printed}: the maximum is {}",
             MAX_SAFE_INTEGER.min(usize::MAX as f64)
         )));
     }
     Ok(value as usize)
+}
+
+/// Reads an index or a length from a JavaScript value, rejecting anything
+/// but a number instead of converting it as `Number()` would (`null` to 0,
+/// `"3"` to 3, `true` to 1).
+pub fn index_arg(value: &JsValue, name: &str) -> JsResult<usize> {
+    match value.as_f64() {
+        Some(number) => to_index(number, name),
+        None => Err(error(format!(
+            "invalid {name} {}: expected a non-negative integer",
+            describe(value)
+        ))),
+    }
+}
+
+/// Reads a counter, such as a revision or a sequence number, from a
+/// JavaScript value, rejecting anything but a non-negative integer number.
+pub fn counter_arg(value: &JsValue, name: &str) -> JsResult<u64> {
+    index_arg(value, name).map(|n| n as u64)
+}
+
+/// Reads a number from a JavaScript value, rejecting anything but a
+/// number. NaN and infinities pass through for the caller to check.
+pub fn number_arg(value: &JsValue, name: &str) -> JsResult<f64> {
+    value.as_f64().ok_or_else(|| {
+        error(format!(
+            "invalid {name} {}: expected a number",
+            describe(value)
+        ))
+    })
+}
+
+/// Reads a string from a JavaScript value, rejecting anything else. Use
+/// [`to_text`] for text that goes into a document, which must also be
+/// free of lone surrogates.
+pub fn str_arg(value: &JsValue, name: &str) -> JsResult<String> {
+    value.as_string().ok_or_else(|| {
+        error(format!(
+            "invalid {name} {}: expected a string",
+            describe(value)
+        ))
+    })
+}
+
+/// Reads a side, `"left"` or `"right"`, from a JavaScript value.
+pub fn side_arg(value: &JsValue) -> JsResult<Side> {
+    match value.as_string() {
+        Some(text) => to_side(&text),
+        None => Err(error(format!(
+            "invalid side {}: expected \"left\" or \"right\"",
+            describe(value)
+        ))),
+    }
+}
+
+/// Writes a number as JavaScript prints it: `NaN`, `Infinity`, and an
+/// exponent from 1e21 on and below 1e-6, instead of Rust's `inf`, hundreds
+/// of digits and long runs of zeros.
+pub fn number_text(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".to_owned()
+    } else if value.is_infinite() {
+        if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
+    } else if value.abs() >= 1e21 || (value != 0.0 && value.abs() < 1e-6) {
+        let text = format!("{value:e}");
+        match text.split_once('e') {
+            Some((mantissa, exponent)) if !exponent.starts_with('-') => {
+                format!("{mantissa}e+{exponent}")
+            }
+            _ => text,
+        }
+    } else {
+        value.to_string()
+    }
+}
+
+/// Describes a rejected JavaScript value for an error message: its JSON
+/// text cut to 80 characters, or its type when it has none.
+pub fn describe(value: &JsValue) -> String {
+    if value.is_undefined() {
+        return "undefined".to_owned();
+    }
+    if let Some(number) = value.as_f64() {
+        return number_text(number);
+    }
+    let text = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|text| text.as_string());
+    match text {
+        Some(text) if text.chars().count() > QUOTED_CHARS => {
+            let cut: String = text.chars().take(QUOTED_CHARS).collect();
+            format!("{cut}…")
+        }
+        Some(text) => text,
+        None => format!(
+            "of type {}",
+            value.js_typeof().as_string().unwrap_or_default()
+        ),
+    }
 }
 
 /// Converts a JavaScript number to a counter, such as a sequence number or
@@ -78,10 +189,17 @@ pub fn to_side(value: &str) -> JsResult<Side> {
     }
 }
 
-/// Converts a JavaScript string to Rust, rejecting a string that holds a
-/// lone surrogate, which has no code point and would otherwise be replaced
-/// by U+FFFD without notice. Costs one extra call across the boundary.
+/// Converts a JavaScript string to Rust, rejecting another type and a
+/// string that contains a lone surrogate, which has no code point and would
+/// otherwise be replaced by U+FFFD without notice. Costs one extra call
+/// across the boundary.
 pub fn to_text(value: &JsString, name: &str) -> JsResult<String> {
+    if !JsValue::is_string(value) {
+        return Err(error(format!(
+            "invalid {name} {}: expected a string",
+            describe(value)
+        )));
+    }
     if !is_well_formed(value) {
         return Err(lone_surrogate_error(value, name));
     }
@@ -104,22 +222,26 @@ fn lone_surrogate_error(value: &JsString, name: &str) -> JsError {
     ))
 }
 
-/// Checks every string inside a JSON-compatible value (arrays and plain
-/// objects, recursively) for lone surrogates. O(size of the value), with
-/// one call across the boundary per element.
-pub fn check_strings(value: &JsValue, name: &str) -> JsResult<()> {
-    if let Some(text) = value.dyn_ref::<JsString>() {
-        if !is_well_formed(text) {
-            return Err(lone_surrogate_error(text, name));
-        }
-    } else if let Some(array) = value.dyn_ref::<js_sys::Array>() {
-        for item in array.iter() {
-            check_strings(&item, name)?;
-        }
-    } else if value.is_object() {
-        for item in js_sys::Object::values(value.unchecked_ref()).iter() {
-            check_strings(&item, name)?;
+#[cfg(test)]
+mod tests {
+    use super::number_text;
+
+    #[test]
+    fn number_text_matches_javascript() {
+        let cases = [
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (1e300, "1e+300"),
+            (-1e21, "-1e+21"),
+            (1.5, "1.5"),
+            (-1.0, "-1"),
+            (9_007_199_254_740_992.0, "9007199254740992"),
+            (1e-9, "1e-9"),
+            (0.000001, "0.000001"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(number_text(value), expected, "{value:?}");
         }
     }
-    Ok(())
 }

@@ -5,7 +5,7 @@ use echostream::sync::{Authority, Receipt, Submission};
 use echostream::text::TextOp;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{from_counter, to_counter, JsResult};
+use crate::args::{counter_arg, from_counter, JsResult};
 use crate::json::{from_js, to_js};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -50,8 +50,11 @@ impl JsTextAuthority {
     /// The committed operations after `revision`. Throws when they were
     /// compacted away.
     #[wasm_bindgen(unchecked_return_type = "LoggedOpJson<TextOpJson>[]")]
-    pub fn since(&self, revision: f64) -> JsResult<JsValue> {
-        let entries = self.authority.since(to_counter(revision, "revision")?)?;
+    pub fn since(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] revision: wasm_bindgen::JsValue,
+    ) -> JsResult<JsValue> {
+        let entries = self.authority.since(counter_arg(&revision, "revision")?)?;
         to_js(entries, "committed operations")
     }
 
@@ -64,8 +67,11 @@ impl JsTextAuthority {
     /// Returns the last sequence number committed for `site`, 0 if none:
     /// the `lastSeq` of a welcome.
     #[wasm_bindgen(js_name = lastSeq)]
-    pub fn last_seq(&self, site: &str) -> JsResult<f64> {
-        let site = crate::clock::to_site(site)?;
+    pub fn last_seq(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] site: JsValue,
+    ) -> JsResult<f64> {
+        let site = crate::clock::to_site(&site)?;
         from_counter(self.authority.last_seq(site), "sequence number")
     }
 

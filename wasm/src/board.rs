@@ -4,7 +4,7 @@
 use echostream::board::{excalidraw, Board, BoardOp, GroupId, PropertyValue, Shape, ShapeId};
 use wasm_bindgen::prelude::*;
 
-use crate::args::{error, to_index, to_side, JsResult};
+use crate::args::{error, index_arg, number_arg, side_arg, str_arg, JsResult};
 use crate::json::{from_js, to_js};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -60,12 +60,12 @@ export type BoardOpJson = ChangeJson[];
 export interface CreatedShape { id: ShapeIdJson; op: BoardOp }
 "#;
 
-pub(crate) fn shape_id(value: &str) -> JsResult<ShapeId> {
-    Ok(value.parse::<ShapeId>()?)
+pub(crate) fn shape_id(value: &JsValue) -> JsResult<ShapeId> {
+    Ok(str_arg(value, "shape id")?.parse::<ShapeId>()?)
 }
 
-fn group_id(value: &str) -> JsResult<GroupId> {
-    Ok(value.parse::<GroupId>()?)
+fn group_id(value: &JsValue) -> JsResult<GroupId> {
+    Ok(str_arg(value, "group id")?.parse::<GroupId>()?)
 }
 
 /// A change to a board: create, delete, set a property, translate, edit a
@@ -106,24 +106,34 @@ impl JsBoardOp {
 
     /// Returns an operation that moves shape `id` by `dx`, `dy` px, each
     /// rounded to the board's 1/65536 px grid. Concurrent translations add
-    /// up. Throws, naming the deltas, when one is not finite.
-    pub fn translate(id: &str, dx: f64, dy: f64) -> JsResult<JsBoardOp> {
-        Ok(BoardOp::try_translate(shape_id(id)?, dx, dy)?.into())
+    /// up. Throws, naming the deltas, when one is not a finite number.
+    pub fn translate(
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] dx: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] dy: JsValue,
+    ) -> JsResult<JsBoardOp> {
+        let id = shape_id(&id)?;
+        let dx = number_arg(&dx, "translation dx")?;
+        let dy = number_arg(&dy, "translation dy")?;
+        Ok(BoardOp::try_translate(id, dx, dy)?.into())
     }
 
     /// Returns an operation that edits the text of shape `id`.
     #[wasm_bindgen(js_name = editText)]
-    pub fn edit_text(id: &str, op: &crate::text_op::JsTextOp) -> JsResult<JsBoardOp> {
-        Ok(BoardOp::edit_text(shape_id(id)?, op.op.clone()).into())
+    pub fn edit_text(
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson")] id: JsValue,
+        op: &crate::text_op::JsTextOp,
+    ) -> JsResult<JsBoardOp> {
+        Ok(BoardOp::edit_text(shape_id(&id)?, op.op.clone()).into())
     }
 
     /// Returns this operation rewritten to apply after `other`.
     pub fn transform(
         &self,
         other: &JsBoardOp,
-        #[wasm_bindgen(unchecked_param_type = "Side")] side: &str,
+        #[wasm_bindgen(unchecked_param_type = "Side")] side: JsValue,
     ) -> JsResult<JsBoardOp> {
-        Ok(self.op.transform(&other.op, to_side(side)?).into())
+        Ok(self.op.transform(&other.op, side_arg(&side)?).into())
     }
 
     /// Returns one operation with the effect of this one followed by
@@ -190,8 +200,11 @@ impl JsBoard {
     /// Imports an Excalidraw scene or library, given as its JSON text.
     /// O(n log n) in the elements.
     #[wasm_bindgen(js_name = fromExcalidraw)]
-    pub fn from_excalidraw(json: &str) -> JsResult<JsBoard> {
-        let import = excalidraw::import(json)?;
+    pub fn from_excalidraw(
+        #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
+    ) -> JsResult<JsBoard> {
+        let json = str_arg(&json, "Excalidraw JSON")?;
+        let import = excalidraw::import(&json)?;
         Ok(import.to_board()?.into())
     }
 
@@ -200,8 +213,12 @@ impl JsBoard {
     /// element above the current shapes, then the references between the
     /// new shapes. It does not apply it. O(n log n) in the elements.
     #[wasm_bindgen(js_name = importExcalidrawOp)]
-    pub fn import_excalidraw_op(&self, json: &str) -> JsResult<JsBoardOp> {
-        Ok(self.board.import_excalidraw_op(json)?.into())
+    pub fn import_excalidraw_op(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
+    ) -> JsResult<JsBoardOp> {
+        let json = str_arg(&json, "Excalidraw JSON")?;
+        Ok(self.board.import_excalidraw_op(&json)?.into())
     }
 
     /// Exports the board as an Excalidraw scene, as JSON text. O(n).
@@ -218,8 +235,11 @@ impl JsBoard {
 
     /// Returns shape `id`, or undefined when the board has none.
     #[wasm_bindgen(unchecked_return_type = "ShapeJson | undefined")]
-    pub fn shape(&self, id: &str) -> JsResult<JsValue> {
-        match self.board.shape(shape_id(id)?) {
+    pub fn shape(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson")] id: JsValue,
+    ) -> JsResult<JsValue> {
+        match self.board.shape(shape_id(&id)?) {
             Some(shape) => to_js(shape, "shape"),
             None => Ok(JsValue::UNDEFINED),
         }
@@ -233,8 +253,11 @@ impl JsBoard {
 
     /// The shapes of group `group`.
     #[wasm_bindgen(js_name = groupMembers, unchecked_return_type = "ShapeIdJson[]")]
-    pub fn group_members(&self, group: &str) -> JsResult<Vec<String>> {
-        let members = self.board.group_members(group_id(group)?);
+    pub fn group_members(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson")] group: JsValue,
+    ) -> JsResult<Vec<String>> {
+        let members = self.board.group_members(group_id(&group)?);
         Ok(members.iter().map(ToString::to_string).collect())
     }
 
@@ -263,8 +286,11 @@ impl JsBoard {
 
     /// Returns the operation that deletes shape `id`.
     #[wasm_bindgen(js_name = deleteOp)]
-    pub fn delete_op(&self, id: &str) -> JsResult<JsBoardOp> {
-        Ok(self.board.delete_op(shape_id(id)?)?.into())
+    pub fn delete_op(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson")] id: JsValue,
+    ) -> JsResult<JsBoardOp> {
+        Ok(self.board.delete_op(shape_id(&id)?)?.into())
     }
 
     /// Returns the operation that sets property `key` of shape `id`, or
@@ -274,52 +300,66 @@ impl JsBoard {
     #[wasm_bindgen(js_name = setOp)]
     pub fn set_op(
         &self,
-        id: &str,
-        key: &str,
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
         #[wasm_bindgen(unchecked_param_type = "PropertyValueJson | null")] value: JsValue,
     ) -> JsResult<JsBoardOp> {
+        let id = shape_id(&id)?;
+        let key = str_arg(&key, "property key")?;
         let value: Option<PropertyValue> = from_js(value, "property value")?;
-        Ok(self.board.set_op(shape_id(id)?, key, value)?.into())
+        Ok(self.board.set_op(id, &key, value)?.into())
     }
 
     /// Returns the operation that moves shape `id` to z-order position
     /// `to` (0 is the bottom).
     #[wasm_bindgen(js_name = moveOp)]
-    pub fn move_op(&self, id: &str, to: f64) -> JsResult<JsBoardOp> {
-        let to = to_index(to, "z-order position")?;
-        Ok(self.board.move_op(shape_id(id)?, to)?.into())
+    pub fn move_op(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] to: JsValue,
+    ) -> JsResult<JsBoardOp> {
+        let id = shape_id(&id)?;
+        let to = index_arg(&to, "z-order position")?;
+        Ok(self.board.move_op(id, to)?.into())
     }
 
     /// Returns the operation that brings shape `id` to the front.
     #[wasm_bindgen(js_name = bringToFrontOp)]
-    pub fn bring_to_front_op(&self, id: &str) -> JsResult<JsBoardOp> {
-        Ok(self.board.bring_to_front_op(shape_id(id)?)?.into())
+    pub fn bring_to_front_op(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson")] id: JsValue,
+    ) -> JsResult<JsBoardOp> {
+        Ok(self.board.bring_to_front_op(shape_id(&id)?)?.into())
     }
 
     /// Returns the operation that sends shape `id` to the back.
     #[wasm_bindgen(js_name = sendToBackOp)]
-    pub fn send_to_back_op(&self, id: &str) -> JsResult<JsBoardOp> {
-        Ok(self.board.send_to_back_op(shape_id(id)?)?.into())
+    pub fn send_to_back_op(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson")] id: JsValue,
+    ) -> JsResult<JsBoardOp> {
+        Ok(self.board.send_to_back_op(shape_id(&id)?)?.into())
     }
 
     /// Returns the operation that puts `ids` into group `group`.
     #[wasm_bindgen(js_name = groupOp)]
     pub fn group_op(
         &self,
-        group: &str,
-        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson[]")] ids: Vec<String>,
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson")] group: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson[]")] ids: JsValue,
     ) -> JsResult<JsBoardOp> {
-        let ids = ids
-            .iter()
-            .map(|id| shape_id(id))
-            .collect::<JsResult<Vec<_>>>()?;
-        Ok(self.board.group_op(group_id(group)?, &ids)?.into())
+        let group = group_id(&group)?;
+        let ids: Vec<ShapeId> = from_js(ids, "shape id list")?;
+        Ok(self.board.group_op(group, &ids)?.into())
     }
 
     /// Returns the operation that dissolves group `group`.
     #[wasm_bindgen(js_name = ungroupOp)]
-    pub fn ungroup_op(&self, group: &str) -> JsResult<JsBoardOp> {
-        Ok(self.board.ungroup_op(group_id(group)?).into())
+    pub fn ungroup_op(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson")] group: JsValue,
+    ) -> JsResult<JsBoardOp> {
+        Ok(self.board.ungroup_op(group_id(&group)?).into())
     }
 
     /// Returns a copy.

@@ -6,7 +6,7 @@ use echostream::text::Selection;
 use echostream::Side;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{to_side, JsResult};
+use crate::args::{side_arg, JsResult};
 use crate::board::{shape_id, JsBoardOp};
 use crate::board_sync::JsBoardSyncClient;
 use crate::json::{from_js, to_js};
@@ -15,7 +15,7 @@ use crate::json::{from_js, to_js};
 /// deletes `shape`.
 fn moved_selections(
     op: &BoardOp,
-    shape: &str,
+    shape: &JsValue,
     selections: JsValue,
     side: Side,
 ) -> JsResult<JsValue> {
@@ -44,11 +44,11 @@ impl JsBoardOp {
     )]
     pub fn transform_text_selections(
         &self,
-        shape: &str,
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson")] shape: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Selection[]")] selections: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Side")] side: &str,
+        #[wasm_bindgen(unchecked_param_type = "Side")] side: JsValue,
     ) -> JsResult<JsValue> {
-        moved_selections(&self.op, shape, selections, to_side(side)?)
+        moved_selections(&self.op, &shape, selections, side_arg(&side)?)
     }
 }
 
@@ -65,12 +65,12 @@ impl JsBoardSyncClient {
     )]
     pub fn text_selections_from_local(
         &self,
-        shape: &str,
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson")] shape: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Selection[]")] selections: JsValue,
     ) -> JsResult<JsValue> {
         let local = self.core.pending_change()?;
         let back = local.invert(self.core.confirmed())?;
-        moved_selections(&back, shape, selections, Side::Left)
+        moved_selections(&back, &shape, selections, Side::Left)
     }
 
     /// Moves another client's selections in the text of shape `shape`,
@@ -84,10 +84,10 @@ impl JsBoardSyncClient {
     )]
     pub fn text_selections_to_local(
         &self,
-        shape: &str,
+        #[wasm_bindgen(unchecked_param_type = "ShapeIdJson")] shape: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Selection[]")] selections: JsValue,
     ) -> JsResult<JsValue> {
         let local = self.core.pending_change()?;
-        moved_selections(&local, shape, selections, Side::Left)
+        moved_selections(&local, &shape, selections, Side::Left)
     }
 }

@@ -5,7 +5,7 @@ use echostream::board::{Board, BoardOp};
 use echostream::LoggedOp;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{to_counter, JsResult};
+use crate::args::{counter_arg, JsResult};
 use crate::board::{JsBoard, JsBoardOp};
 use crate::clock::to_site;
 use crate::json::{from_js, to_js};
@@ -25,12 +25,12 @@ impl JsBoardSyncClient {
     /// server's `board` at `revision`, without an offline log.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        site: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] site: JsValue,
         #[wasm_bindgen(unchecked_param_type = "BoardJson")] board: JsValue,
-        revision: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] revision: wasm_bindgen::JsValue,
     ) -> JsResult<JsBoardSyncClient> {
-        let site = to_site(site)?;
-        let revision = to_counter(revision, "revision")?;
+        let site = to_site(&site)?;
+        let revision = counter_arg(&revision, "revision")?;
         let board: Board = from_js(board, "board")?;
         Ok(JsBoardSyncClient {
             core: SyncCore::new(site, board, revision),
@@ -78,12 +78,13 @@ impl JsBoardSyncClient {
     pub fn rebase_onto_snapshot(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "BoardJson")] board: JsValue,
-        revision: f64,
-        #[wasm_bindgen(js_name = lastSeq)] last_seq: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] revision: wasm_bindgen::JsValue,
+        #[wasm_bindgen(js_name = lastSeq, unchecked_param_type = "number")]
+        last_seq: wasm_bindgen::JsValue,
     ) -> JsResult<JsValue> {
         let board: Board = from_js(board, "board")?;
-        let revision = to_counter(revision, "revision")?;
-        let last_seq = to_counter(last_seq, "lastSeq")?;
+        let revision = counter_arg(&revision, "revision")?;
+        let last_seq = counter_arg(&last_seq, "lastSeq")?;
         let applied = self.core.rebase_onto_snapshot(board, revision, last_seq)?;
         to_js(&applied, "board operation")
     }

@@ -3,7 +3,7 @@
 use echostream::{ClockOrdering, SiteId, VectorClock};
 use wasm_bindgen::prelude::*;
 
-use crate::args::{from_counter, to_counter, JsResult};
+use crate::args::{counter_arg, from_counter, str_arg, JsResult};
 use crate::json::{from_js, to_js};
 
 /// A vector clock: for each site, how many of its operations were seen.
@@ -20,9 +20,10 @@ impl From<VectorClock> for JsVectorClock {
     }
 }
 
-/// Reads a site id from its text form, 1 to 16 hex digits.
-pub fn to_site(value: &str) -> JsResult<SiteId> {
-    Ok(value.parse::<SiteId>()?)
+/// Reads a site id from its text form, 1 to 16 hex digits, rejecting a
+/// value that is not a string.
+pub fn to_site(value: &JsValue) -> JsResult<SiteId> {
+    Ok(str_arg(value, "site")?.parse::<SiteId>()?)
 }
 
 #[wasm_bindgen(js_class = VectorClock)]
@@ -49,20 +50,30 @@ impl JsVectorClock {
     }
 
     /// Returns the counter of `site`, zero if absent.
-    pub fn get(&self, site: &str) -> JsResult<f64> {
-        from_counter(self.clock.get(to_site(site)?), "counter")
+    pub fn get(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] site: JsValue,
+    ) -> JsResult<f64> {
+        from_counter(self.clock.get(to_site(&site)?), "counter")
     }
 
     /// Sets the counter of `site`; zero removes it.
-    pub fn set(&mut self, site: &str, counter: f64) -> JsResult<()> {
-        let site = to_site(site)?;
-        self.clock.set(site, to_counter(counter, "counter")?);
+    pub fn set(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] site: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] counter: JsValue,
+    ) -> JsResult<()> {
+        let site = to_site(&site)?;
+        self.clock.set(site, counter_arg(&counter, "counter")?);
         Ok(())
     }
 
     /// Counts one more operation of `site` and returns its new counter.
-    pub fn increment(&mut self, site: &str) -> JsResult<f64> {
-        let site = to_site(site)?;
+    pub fn increment(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] site: JsValue,
+    ) -> JsResult<f64> {
+        let site = to_site(&site)?;
         from_counter(self.clock.increment(site), "counter")
     }
 
@@ -85,11 +96,15 @@ impl JsVectorClock {
     }
 
     /// True if the clock has seen operation `seq` of `site`.
-    pub fn contains(&self, site: &str, seq: f64) -> JsResult<bool> {
-        let site = to_site(site)?;
+    pub fn contains(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] site: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] seq: JsValue,
+    ) -> JsResult<bool> {
+        let site = to_site(&site)?;
         Ok(self
             .clock
-            .contains(site, to_counter(seq, "sequence number")?))
+            .contains(site, counter_arg(&seq, "sequence number")?))
     }
 
     /// The sites with a non-zero counter, in order.

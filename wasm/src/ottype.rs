@@ -10,7 +10,7 @@ use echostream::text::{TextDocument, TextOp};
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{to_index, to_side, to_text, JsResult};
+use crate::args::{index_arg, side_arg, to_text, JsResult};
 use crate::json::{from_js, to_js};
 
 fn read_op(json: JsValue) -> JsResult<TextOp> {
@@ -37,9 +37,9 @@ pub fn text_apply(
 pub fn text_transform(
     #[wasm_bindgen(unchecked_param_type = "TextOpJson")] op: JsValue,
     #[wasm_bindgen(unchecked_param_type = "TextOpJson")] other: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Side")] side: &str,
+    #[wasm_bindgen(unchecked_param_type = "Side")] side: JsValue,
 ) -> JsResult<JsValue> {
-    let side = to_side(side)?;
+    let side = side_arg(&side)?;
     let op = read_op(op)?;
     let other = read_op(other)?;
     write_op(&op.transform(&other, side))
@@ -88,12 +88,12 @@ pub fn text_normalize(
 /// Returns where code point `pos` moves when `op` applies.
 #[wasm_bindgen(js_name = textTransformPosition)]
 pub fn text_transform_position(
-    pos: f64,
+    #[wasm_bindgen(unchecked_param_type = "number")] pos: JsValue,
     #[wasm_bindgen(unchecked_param_type = "TextOpJson")] op: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Side")] side: &str,
+    #[wasm_bindgen(unchecked_param_type = "Side")] side: JsValue,
 ) -> JsResult<usize> {
-    let pos = to_index(pos, "position")?;
-    let side = to_side(side)?;
+    let pos = index_arg(&pos, "position")?;
+    let side = side_arg(&side)?;
     Ok(read_op(op)?.transform_position(pos, side))
 }
 

@@ -78,10 +78,10 @@ macro_rules! sync_client_methods {
             pub fn acknowledge(
                 &mut self,
                 #[wasm_bindgen(unchecked_param_type = "OpIdJson")] id: wasm_bindgen::JsValue,
-                revision: f64,
+                #[wasm_bindgen(unchecked_param_type = "number")] revision: wasm_bindgen::JsValue,
             ) -> crate::args::JsResult<()> {
                 let id: echostream::OpId = crate::json::from_js(id, "operation id")?;
-                let revision = crate::args::to_counter(revision, "revision")?;
+                let revision = crate::args::counter_arg(&revision, "revision")?;
                 self.core.acknowledge(id, revision)
             }
 
@@ -91,8 +91,8 @@ macro_rules! sync_client_methods {
             /// gave them new ids, which happens only after stored pending
             /// operations were lost on restore.
             #[wasm_bindgen(js_name = alignSeqs)]
-            pub fn align_seqs(&mut self, #[wasm_bindgen(js_name = lastSeq)] last_seq: f64) -> crate::args::JsResult<bool> {
-                let last_seq = crate::args::to_counter(last_seq, "lastSeq")?;
+            pub fn align_seqs(&mut self, #[wasm_bindgen(js_name = lastSeq, unchecked_param_type = "number")] last_seq: wasm_bindgen::JsValue) -> crate::args::JsResult<bool> {
+                let last_seq = crate::args::counter_arg(&last_seq, "lastSeq")?;
                 self.core.align_seqs(last_seq)
             }
 

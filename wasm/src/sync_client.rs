@@ -8,7 +8,7 @@ use echostream::{LoggedOp, Side};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{to_counter, JsResult};
+use crate::args::{counter_arg, to_text, JsResult};
 use crate::clock::to_site;
 use crate::json::{from_js, to_js};
 use crate::offline::JsTextOfflineLog;
@@ -45,9 +45,14 @@ impl JsTextSyncClient {
     /// Returns a synchronized client of `site` whose document is the
     /// server's `text` at `revision`, without an offline log.
     #[wasm_bindgen(constructor)]
-    pub fn new(site: &str, text: String, revision: f64) -> JsResult<JsTextSyncClient> {
-        let site = to_site(site)?;
-        let revision = to_counter(revision, "revision")?;
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string")] site: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] revision: JsValue,
+    ) -> JsResult<JsTextSyncClient> {
+        let site = to_site(&site)?;
+        let text = to_text(text.unchecked_ref(), "text")?;
+        let revision = counter_arg(&revision, "revision")?;
         let core = SyncCore::new(site, TextDocument::from(text), revision);
         Ok(JsTextSyncClient { core })
     }
@@ -108,12 +113,14 @@ impl JsTextSyncClient {
     #[wasm_bindgen(js_name = rebaseOntoSnapshot, unchecked_return_type = "AppliedChange")]
     pub fn rebase_onto_snapshot(
         &mut self,
-        text: String,
-        revision: f64,
-        #[wasm_bindgen(js_name = lastSeq)] last_seq: f64,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] revision: wasm_bindgen::JsValue,
+        #[wasm_bindgen(js_name = lastSeq, unchecked_param_type = "number")]
+        last_seq: wasm_bindgen::JsValue,
     ) -> JsResult<JsValue> {
-        let revision = to_counter(revision, "revision")?;
-        let last_seq = to_counter(last_seq, "lastSeq")?;
+        let revision = counter_arg(&revision, "revision")?;
+        let last_seq = counter_arg(&last_seq, "lastSeq")?;
+        let text = to_text(text.unchecked_ref(), "text")?;
         let before = self.core.client.document().clone();
         let op = self
             .core

@@ -5,7 +5,7 @@ use echostream::text::{Selection, TextDocument, TextOp};
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{to_index, to_side, to_text, JsResult};
+use crate::args::{index_arg, side_arg, to_text, JsResult};
 use crate::json::{from_js, to_js};
 use crate::text_op::JsTextOp;
 use crate::units::{self, Utf16Change};
@@ -93,48 +93,69 @@ impl JsTextDocument {
     }
 
     /// Returns the text of code points `from` up to `to`. O(log n + m).
-    pub fn slice(&self, from: f64, to: f64) -> JsResult<String> {
-        let from = to_index(from, "range start")?;
-        let to = to_index(to, "range end")?;
+    pub fn slice(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] from: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] to: JsValue,
+    ) -> JsResult<String> {
+        let from = index_arg(&from, "range start")?;
+        let to = index_arg(&to, "range end")?;
         Ok(self.doc.slice(from..to)?)
     }
 
     /// Converts a UTF-16 offset to a code point position, rejecting an
     /// offset inside a surrogate pair. O(log n).
     #[wasm_bindgen(js_name = codePointFromUtf16)]
-    pub fn code_point_from_utf16(&self, offset: f64) -> JsResult<usize> {
-        Ok(units::to_code_point(
-            &self.doc,
-            to_index(offset, "UTF-16 offset")?,
-        )?)
+    pub fn code_point_from_utf16(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] offset: JsValue,
+    ) -> JsResult<usize> {
+        let offset = index_arg(&offset, "UTF-16 offset")?;
+        Ok(units::to_code_point(&self.doc, offset)?)
     }
 
     /// Converts a code point position to a UTF-16 offset. O(log n).
     #[wasm_bindgen(js_name = utf16FromCodePoint)]
-    pub fn utf16_from_code_point(&self, pos: f64) -> JsResult<usize> {
-        Ok(units::to_utf16(&self.doc, to_index(pos, "position")?)?)
+    pub fn utf16_from_code_point(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] pos: JsValue,
+    ) -> JsResult<usize> {
+        Ok(units::to_utf16(&self.doc, index_arg(&pos, "position")?)?)
     }
 
     /// Returns the operation that inserts `text` at UTF-16 offset
     /// `offset`, in code points. It does not apply it.
     #[wasm_bindgen(js_name = insertUtf16)]
-    pub fn insert_utf16(&self, offset: f64, text: &JsString) -> JsResult<JsTextOp> {
-        self.replace_utf16(offset, offset, text)
+    pub fn insert_utf16(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] offset: JsValue,
+        text: &JsString,
+    ) -> JsResult<JsTextOp> {
+        self.replace_utf16(offset.clone(), offset, text)
     }
 
     /// Returns the operation that deletes UTF-16 offsets `from` up to
     /// `to`, carrying the deleted text. It does not apply it.
     #[wasm_bindgen(js_name = deleteUtf16)]
-    pub fn delete_utf16(&self, from: f64, to: f64) -> JsResult<JsTextOp> {
+    pub fn delete_utf16(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] from: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] to: JsValue,
+    ) -> JsResult<JsTextOp> {
         self.replace_utf16(from, to, &JsString::from(""))
     }
 
     /// Returns the operation that replaces UTF-16 offsets `from` up to
     /// `to` with `text`, carrying the deleted text. It does not apply it.
     #[wasm_bindgen(js_name = replaceUtf16)]
-    pub fn replace_utf16(&self, from: f64, to: f64, text: &JsString) -> JsResult<JsTextOp> {
-        let from = to_index(from, "UTF-16 range start")?;
-        let to = to_index(to, "UTF-16 range end")?;
+    pub fn replace_utf16(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] from: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] to: JsValue,
+        text: &JsString,
+    ) -> JsResult<JsTextOp> {
+        let from = index_arg(&from, "UTF-16 range start")?;
+        let to = index_arg(&to, "UTF-16 range end")?;
         let text = to_text(text, "inserted text")?;
         let (from, to) = units::to_code_point_range(&self.doc, from, to)?;
         let op = TextOp::replace(from..to, &text);
@@ -172,15 +193,15 @@ impl JsTextDocument {
     pub fn transform_position_utf16(
         &self,
         op: &JsTextOp,
-        offset: f64,
-        #[wasm_bindgen(unchecked_param_type = "Side")] side: &str,
+        #[wasm_bindgen(unchecked_param_type = "number")] offset: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Side")] side: JsValue,
     ) -> JsResult<usize> {
-        let offset = to_index(offset, "UTF-16 offset")?;
+        let offset = index_arg(&offset, "UTF-16 offset")?;
         Ok(units::transform_utf16_position(
             &self.doc,
             &op.op,
             offset,
-            to_side(side)?,
+            side_arg(&side)?,
         )?)
     }
 
@@ -193,10 +214,11 @@ impl JsTextDocument {
         &self,
         op: &JsTextOp,
         #[wasm_bindgen(unchecked_param_type = "Selection")] selection: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Side")] side: &str,
+        #[wasm_bindgen(unchecked_param_type = "Side")] side: JsValue,
     ) -> JsResult<JsValue> {
         let selection: Selection = from_js(selection, "selection")?;
-        let moved = units::transform_utf16_selection(&self.doc, &op.op, selection, to_side(side)?)?;
+        let moved =
+            units::transform_utf16_selection(&self.doc, &op.op, selection, side_arg(&side)?)?;
         to_js(&moved, "selection")
     }
 

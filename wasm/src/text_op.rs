@@ -4,7 +4,7 @@ use echostream::text::{Selection, TextOp};
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{to_index, to_side, to_text, JsResult};
+use crate::args::{index_arg, side_arg, to_text, JsResult};
 use crate::json::{from_js, to_js};
 
 /// A change to a plain-text document: retain, insert and delete
@@ -37,15 +37,21 @@ impl JsTextOp {
     }
 
     /// Returns an operation that inserts `text` at code point `pos`.
-    pub fn insert(pos: f64, text: &JsString) -> JsResult<JsTextOp> {
-        let pos = to_index(pos, "position")?;
+    pub fn insert(
+        #[wasm_bindgen(unchecked_param_type = "number")] pos: JsValue,
+        text: &JsString,
+    ) -> JsResult<JsTextOp> {
+        let pos = index_arg(&pos, "position")?;
         let text = to_text(text, "inserted text")?;
         Ok(TextOp::insert_at(pos, &text).into())
     }
 
     /// Returns an operation that deletes the code points from `from` up to
     /// `to`.
-    pub fn delete(from: f64, to: f64) -> JsResult<JsTextOp> {
+    pub fn delete(
+        #[wasm_bindgen(unchecked_param_type = "number")] from: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] to: JsValue,
+    ) -> JsResult<JsTextOp> {
         let (from, to) = range(from, to)?;
         Ok(TextOp::delete_range(from..to).into())
     }
@@ -53,15 +59,22 @@ impl JsTextOp {
     /// Returns an operation that deletes `text` at code point `pos`,
     /// carrying the text so that it can be inverted on its own.
     #[wasm_bindgen(js_name = deleteText)]
-    pub fn delete_text(pos: f64, text: &JsString) -> JsResult<JsTextOp> {
-        let pos = to_index(pos, "position")?;
+    pub fn delete_text(
+        #[wasm_bindgen(unchecked_param_type = "number")] pos: JsValue,
+        text: &JsString,
+    ) -> JsResult<JsTextOp> {
+        let pos = index_arg(&pos, "position")?;
         let text = to_text(text, "deleted text")?;
         Ok(TextOp::delete_text_at(pos, &text).into())
     }
 
     /// Returns an operation that replaces the code points from `from` up to
     /// `to` with `text`.
-    pub fn replace(from: f64, to: f64, text: &JsString) -> JsResult<JsTextOp> {
+    pub fn replace(
+        #[wasm_bindgen(unchecked_param_type = "number")] from: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] to: JsValue,
+        text: &JsString,
+    ) -> JsResult<JsTextOp> {
         let (from, to) = range(from, to)?;
         let text = to_text(text, "inserted text")?;
         Ok(TextOp::replace(from..to, &text).into())
@@ -95,9 +108,9 @@ impl JsTextOp {
     pub fn transform(
         &self,
         other: &JsTextOp,
-        #[wasm_bindgen(unchecked_param_type = "Side")] side: &str,
+        #[wasm_bindgen(unchecked_param_type = "Side")] side: JsValue,
     ) -> JsResult<JsTextOp> {
-        Ok(self.op.transform(&other.op, to_side(side)?).into())
+        Ok(self.op.transform(&other.op, side_arg(&side)?).into())
     }
 
     /// Returns one operation with the effect of this one followed by
@@ -151,11 +164,11 @@ impl JsTextOp {
     #[wasm_bindgen(js_name = transformPosition)]
     pub fn transform_position(
         &self,
-        pos: f64,
-        #[wasm_bindgen(unchecked_param_type = "Side")] side: &str,
+        #[wasm_bindgen(unchecked_param_type = "number")] pos: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Side")] side: JsValue,
     ) -> JsResult<usize> {
-        let pos = to_index(pos, "position")?;
-        Ok(self.op.transform_position(pos, to_side(side)?))
+        let pos = index_arg(&pos, "position")?;
+        Ok(self.op.transform_position(pos, side_arg(&side)?))
     }
 
     /// Returns where a selection, in code points, moves when this operation
@@ -164,10 +177,10 @@ impl JsTextOp {
     pub fn transform_selection(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Selection")] selection: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Side")] side: &str,
+        #[wasm_bindgen(unchecked_param_type = "Side")] side: JsValue,
     ) -> JsResult<JsValue> {
         let selection: Selection = from_js(selection, "selection")?;
-        let moved = self.op.transform_selection(selection, to_side(side)?);
+        let moved = self.op.transform_selection(selection, side_arg(&side)?);
         to_js(&moved, "selection")
     }
 
@@ -179,9 +192,9 @@ impl JsTextOp {
 }
 
 /// Reads a range of code points, rejecting an end before its start.
-fn range(from: f64, to: f64) -> JsResult<(usize, usize)> {
-    let from = to_index(from, "range start")?;
-    let to = to_index(to, "range end")?;
+fn range(from: JsValue, to: JsValue) -> JsResult<(usize, usize)> {
+    let from = index_arg(&from, "range start")?;
+    let to = index_arg(&to, "range end")?;
     if to < from {
         return Err(crate::args::error(format!(
             "invalid range {from}..{to}: the end is before the start"

@@ -1,7 +1,7 @@
 //! The board: shapes by id, their z-order, and the indexes that keep
 //! references and groups consistent.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use serde::de::Error as _;
@@ -9,8 +9,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::error::BoardError;
 use super::id::{GroupId, ShapeId};
+use super::property::PropertyValue;
 use super::shape::{Shape, ShapeKind};
 use super::zorder::ZOrder;
+use crate::text::TextDocument;
 
 /// A whiteboard: shapes keyed by id, in a z-order.
 ///
@@ -267,14 +269,35 @@ struct BoardRef<'a> {
     shapes: Vec<EntryRef<'a>>,
 }
 
+/// A shape in the JSON form of a board: its id beside the fields of
+/// [`Shape`]. Spelled out rather than flattened, because `serde` does not
+/// reject unknown fields through `flatten`.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Entry {
     id: ShapeId,
-    #[serde(flatten)]
-    shape: Shape,
+    kind: ShapeKind,
+    #[serde(default)]
+    props: BTreeMap<String, PropertyValue>,
+    #[serde(default)]
+    text: Option<TextDocument>,
+    #[serde(default)]
+    groups: Vec<GroupId>,
+}
+
+impl From<Entry> for Shape {
+    fn from(entry: Entry) -> Self {
+        Shape {
+            kind: entry.kind,
+            props: entry.props,
+            text: entry.text,
+            groups: entry.groups,
+        }
+    }
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct BoardData {
     shapes: Vec<Entry>,
 }
@@ -292,7 +315,7 @@ impl Serialize for Board {
 impl<'de> Deserialize<'de> for Board {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let data = BoardData::deserialize(d)?;
-        Board::from_shapes(data.shapes.into_iter().map(|e| (e.id, e.shape)))
+        Board::from_shapes(data.shapes.into_iter().map(|e| (e.id, Shape::from(e))))
             .map_err(D::Error::custom)
     }
 }

@@ -12,6 +12,7 @@ use crate::text::TextOp;
 /// One shape's place in a group change: the shape and the position of the
 /// group in the shape's group list (0 is the innermost group).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Member {
     /// The shape.
     pub id: ShapeId,
@@ -23,7 +24,7 @@ pub struct Member {
 /// that [`BoardOp::invert`] needs the board only for text edits whose
 /// deletes do not carry their text.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
     /// Adds a shape at z-order position `z` (0 is the bottom).
     Create {

@@ -47,7 +47,7 @@ pub struct Point(pub f64, pub f64);
 
 /// The attachment of an arrow end to a shape.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Binding {
     /// The shape the arrow end is attached to.
     pub shape: ShapeId,

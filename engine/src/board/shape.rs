@@ -76,6 +76,7 @@ impl fmt::Display for ShapeKind {
 /// A shape's content, without its id and its place in the z-order, which
 /// the board keeps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Shape {
     /// The kind of figure the shape draws.
     pub kind: ShapeKind,

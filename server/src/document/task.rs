@@ -427,6 +427,8 @@ impl<Op: DocumentOp> Open<Op> {
                 .op
                 .transform_presence(&presence, entry.id.site == site)
         });
+        Op::check_presence_fits(&moved, &self.durable_doc)
+            .map_err(|m| ErrorBody::new(ErrorCode::InvalidMessage, m))?;
         Ok(moved)
     }
 

@@ -33,6 +33,14 @@ pub trait DocumentOp:
     /// Returns a message naming the value and the limit when it is invalid.
     fn check_presence(presence: &Self::Presence) -> Result<(), String>;
 
+    /// Checks that a presence, moved to the revision of `document`, points
+    /// inside it, so that no client is sent a selection past the end of
+    /// the text. Returns a message naming the position and the length.
+    fn check_presence_fits(
+        presence: &Self::Presence,
+        document: &Self::Document,
+    ) -> Result<(), String>;
+
     /// Returns where `presence` moves when this operation is applied.
     /// `own` is true when the operation and the presence come from the same
     /// site, so that a client's cursor moves past its own insert.

@@ -36,6 +36,20 @@ impl DocumentOp for TextOp {
         presence.user.as_ref().map_or(Ok(()), PresenceUser::check)
     }
 
+    fn check_presence_fits(presence: &TextPresence, document: &TextDocument) -> Result<(), String> {
+        let len = document.len();
+        for (index, selection) in presence.selections.iter().enumerate() {
+            let end = selection.anchor.max(selection.head);
+            if end > len {
+                return Err(format!(
+                    "presence selection {index} ({}..{}) is past the end of the document, which has {len} code points",
+                    selection.anchor, selection.head
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// O(k × s) in the components and the selections.
     fn transform_presence(&self, presence: &TextPresence, own: bool) -> TextPresence {
         let side = if own { Side::Right } else { Side::Left };

@@ -7,7 +7,7 @@ use echostream::{LoggedOp, OpLog, Snapshot};
 use wasm_bindgen::prelude::*;
 
 use super::{IndexedDbLog, LogBackend, PendingOp, StoredRecords};
-use crate::args::{from_counter, to_counter, JsResult};
+use crate::args::{counter_arg, from_counter, str_arg, JsResult};
 use crate::board::JsBoard;
 use crate::clock::to_site;
 use crate::json::{from_js, to_js};
@@ -50,11 +50,12 @@ macro_rules! offline_log_class {
             /// `backend` loaded. Throws naming a corrupt record.
             pub fn load(
                 backend: LogBackend,
-                doc: String,
-                site: &str,
+                #[wasm_bindgen(unchecked_param_type = "string")] doc: JsValue,
+                #[wasm_bindgen(unchecked_param_type = "string")] site: JsValue,
                 #[wasm_bindgen(unchecked_param_type = "StoredRecords")] records: JsValue,
             ) -> JsResult<$class> {
-                let site = to_site(site)?;
+                let doc = str_arg(&doc, "document id")?;
+                let site = to_site(&site)?;
                 let records: StoredRecords = from_js(records, "stored records")?;
                 let log = IndexedDbLog::load(backend, doc, site, records)?;
                 Ok($class { log })
@@ -136,8 +137,8 @@ macro_rules! offline_log_class {
 
             /// The committed operations after `revision`.
             #[wasm_bindgen(js_name = readSince, unchecked_return_type = $entry_list_type)]
-            pub fn read_since(&self, revision: f64) -> JsResult<JsValue> {
-                let entries = self.log.read_since(to_counter(revision, "revision")?)?;
+            pub fn read_since(&self, #[wasm_bindgen(unchecked_param_type = "number")] revision: wasm_bindgen::JsValue) -> JsResult<JsValue> {
+                let entries = self.log.read_since(counter_arg(&revision, "revision")?)?;
                 to_js(&entries, "committed operations")
             }
 
@@ -162,8 +163,8 @@ macro_rules! offline_log_class {
 
             /// Drops the committed operations at or below `revision`, which must
             /// not be above the latest snapshot.
-            pub fn compact(&mut self, revision: f64) -> JsResult<()> {
-                Ok(self.log.compact(to_counter(revision, "revision")?)?)
+            pub fn compact(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] revision: wasm_bindgen::JsValue) -> JsResult<()> {
+                Ok(self.log.compact(counter_arg(&revision, "revision")?)?)
             }
 
             /// Resolves when every write started so far has finished or failed.

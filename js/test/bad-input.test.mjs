@@ -1,0 +1,201 @@
+// Bad input through the package's text, ottypes and board functions: each
+// must throw an Error that names the value, leave the document unchanged
+// and leave the WebAssembly module working for the next call.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import {
+  Board,
+  BoardOp,
+  BoardSyncClient,
+  TextAuthority,
+  TextDocument,
+  TextOp,
+  TextSyncClient,
+  VectorClock,
+  textType,
+} from "echostream";
+
+// Checks that the module still works after a rejected call: a trap or
+// a stack overflow inside it breaks every later call.
+function assertModuleWorks() {
+  const doc = new TextDocument("ab");
+  doc.apply(TextOp.insert(1, "x"));
+  assert.equal(doc.toString(), "axb");
+  assert.equal(new Board().size, 0);
+}
+
+function nestedArrays(depth) {
+  let value = 1;
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+}
+
+test("deep nesting is rejected", () => {
+  const cases = [
+    () => TextOp.fromJSON([nestedArrays(200)]),
+    () => textType.apply("abc", [nestedArrays(5000)]),
+    () => BoardOp.fromJSON([{ create: { id: "A".repeat(22), shape: { kind: "rectangle", props: { x: nestedArrays(10000) } }, z: 0 } }]),
+  ];
+  for (const [index, call] of cases.entries()) {
+    assert.throws(call, (error) => error instanceof Error && /invalid (text|board) operation: /.test(error.message), `case ${index}`);
+    assertModuleWorks();
+  }
+  assert.throws(() => TextOp.fromJSON([nestedArrays(200)]), {
+    message: "invalid text operation: arrays and objects nest deeper than the maximum of 128 levels",
+  });
+});
+
+test("cyclic value is rejected", () => {
+  const cyclic = [1];
+  cyclic.push(cyclic);
+  assert.throws(() => TextOp.fromJSON(cyclic), /invalid text operation: it cannot be read as JSON: Converting circular structure/);
+  assertModuleWorks();
+});
+
+test("throwing getter leaves document usable", () => {
+  const doc = new TextDocument("abc");
+  const change = {
+    get from() {
+      throw new Error("getter failed");
+    },
+    to: 0,
+  };
+  assert.throws(() => doc.opFromChanges([change]), { message: "invalid change list: it cannot be read as JSON: getter failed" });
+  doc.apply(TextOp.insert(0, "x"));
+  assert.equal(doc.toString(), "xabc");
+  const board = new Board();
+  const shape = new Proxy({}, {
+    ownKeys() {
+      throw new Error("proxy failed");
+    },
+  });
+  assert.throws(() => board.createOp(shape), /invalid shape: it cannot be read as JSON: proxy failed/);
+  assert.equal(board.size, 0);
+  assert.equal(board.createOp({ kind: "text" }).op.isNoop, false);
+});
+
+test("non-string side is rejected", () => {
+  const op = TextOp.insert(0, "x");
+  const other = TextOp.insert(0, "y");
+  for (const side of [0, 12345, {}, null, undefined, Symbol("left")]) {
+    assert.throws(() => op.transform(other, side), /^Error: invalid side .*: expected "left" or "right"$/, String(side));
+    assert.throws(() => textType.transform([1, "a"], [1, "b"], side), /invalid side/, String(side));
+    assert.throws(() => op.transformPosition(0, side), /invalid side/, String(side));
+  }
+  assert.throws(() => op.transform(other, 0), { message: 'invalid side 0: expected "left" or "right"' });
+  assertModuleWorks();
+});
+
+test("non-number position is rejected", () => {
+  const doc = new TextDocument("ab😀cd");
+  const cases = [
+    [null, "null"],
+    ["3", '"3"'],
+    [true, "true"],
+    [[2], "[2]"],
+    [undefined, "undefined"],
+  ];
+  for (const [value, shown] of cases) {
+    assert.throws(() => TextOp.insert(value, "x"), { message: `invalid position ${shown}: expected a non-negative integer` });
+    assert.throws(() => doc.insertUtf16(value, "x"), { message: `invalid UTF-16 range start ${shown}: expected a non-negative integer` });
+    assert.throws(() => doc.slice(0, value), { message: `invalid range end ${shown}: expected a non-negative integer` });
+    assert.throws(() => textType.transformPosition(value, [1, "x"]), { message: `invalid position ${shown}: expected a non-negative integer` });
+  }
+  assert.equal(doc.toString(), "ab😀cd");
+});
+
+test("odd numbers are written as JavaScript", () => {
+  assert.throws(() => TextOp.insert(Infinity, "x"), { message: "invalid position Infinity: expected a non-negative integer" });
+  assert.throws(() => TextOp.insert(NaN, "x"), { message: "invalid position NaN: expected a non-negative integer" });
+  assert.throws(() => TextOp.insert(1e300, "x"), { message: "invalid position 1e+300: the maximum is 4294967295" });
+  assert.throws(() => TextOp.insert(-1e-7, "x"), { message: "invalid position -1e-7: expected a non-negative integer" });
+  assert.throws(() => TextOp.insert(2 ** 53, "x"), { message: "invalid position 9007199254740992: the maximum is 4294967295" });
+});
+
+test("non-string text is rejected", () => {
+  for (const [value, shown] of [[5, "5"], [{}, "{}"], [null, "null"], [undefined, "undefined"]]) {
+    assert.throws(() => TextOp.insert(0, value), { message: `invalid inserted text ${shown}: expected a string` });
+  }
+  assert.throws(() => new TextDocument(5), { message: "invalid document text 5: expected a string" });
+  assert.throws(() => textType.apply(5, [1]), { message: "invalid snapshot 5: expected a string" });
+});
+
+test("lone surrogate in JSON is rejected", () => {
+  const cases = [
+    [["\ud800"], 0],
+    [["a\udc00"], 1],
+    [["ok", { d: "😀\udc00\ud800" }], 2],
+  ];
+  for (const [json, offset] of cases) {
+    assert.throws(() => TextOp.fromJSON(json), {
+      message: `invalid text operation: it holds a lone UTF-16 surrogate at offset ${offset}, which is no code point`,
+    });
+  }
+  assert.deepEqual(TextOp.fromJSON(["😀"]).toJSON(), ["😀"]);
+});
+
+test("board ids must be strings", () => {
+  const board = new Board();
+  const { id, op } = board.createOp({ kind: "rectangle", props: { x: { number: 0 }, y: { number: 0 } } });
+  board.apply(op);
+  const before = JSON.stringify(board.toJSON());
+  for (const [value, shown] of [[5, "5"], [null, "null"], [undefined, "undefined"], [{}, "{}"]]) {
+    assert.throws(() => BoardOp.translate(value, 1, 1), { message: `invalid shape id ${shown}: expected a string` });
+    assert.throws(() => board.shape(value), { message: `invalid shape id ${shown}: expected a string` });
+    assert.throws(() => board.setOp(id, value, { number: 1 }), { message: `invalid property key ${shown}: expected a string` });
+    assert.throws(() => board.groupOp(value, [id]), { message: `invalid group id ${shown}: expected a string` });
+  }
+  assert.throws(() => BoardOp.translate(id, null, 0), { message: "invalid translation dx null: expected a number" });
+  assert.throws(() => board.moveOp(id, "0"), { message: 'invalid z-order position "0": expected a non-negative integer' });
+  assert.throws(() => board.groupOp("B".repeat(22), [5]), /invalid shape id list: invalid type: integer `5`, expected a string/);
+  assert.throws(() => Board.fromExcalidraw(5), { message: "invalid Excalidraw JSON 5: expected a string" });
+  assert.equal(JSON.stringify(board.toJSON()), before);
+  assertModuleWorks();
+});
+
+test("unknown shape field is rejected", () => {
+  const board = new Board();
+  assert.throws(() => board.createOp({ kind: "rectangle", colour: "red" }), /^Error: invalid shape: unknown field `colour`, expected one of `kind`, `props`, `text`, `groups`$/);
+  assert.throws(() => board.createOp(new Map([["kind", "rectangle"]])), { message: "invalid shape: missing field `kind`" });
+  assert.throws(() => BoardOp.fromJSON([{ translate: { id: "A".repeat(22), dx: 1, dy: 1, dz: 1 } }]), /invalid board operation: unknown field `dz`/);
+  assert.equal(board.size, 0);
+});
+
+test("object with toJSON is read", () => {
+  assert.deepEqual(TextOp.fromJSON(TextOp.insert(1, "x")).toJSON(), [1, "x"]);
+  assert.equal(textType.apply("abc", TextOp.insert(3, "!")), "abc!");
+});
+
+test("sites, texts and revisions of the sync classes are checked", () => {
+  const site = "00000000000000a1";
+  const cases = [
+    [() => new VectorClock().increment(5), "invalid site 5: expected a string"],
+    [() => new VectorClock().get(null), "invalid site null: expected a string"],
+    [() => new VectorClock().set(site, "3"), 'invalid counter "3": expected a non-negative integer'],
+    [() => new VectorClock().contains(site, null), "invalid sequence number null: expected a non-negative integer"],
+    [() => new TextSyncClient(5, "x", 0), "invalid site 5: expected a string"],
+    [() => new TextSyncClient(site, 5, 0), "invalid text 5: expected a string"],
+    [() => new TextSyncClient(site, "x", null), "invalid revision null: expected a non-negative integer"],
+    [() => new TextSyncClient(site, "x", true), "invalid revision true: expected a non-negative integer"],
+    [() => new BoardSyncClient({}, new Board().toJSON(), 0), "invalid site {}: expected a string"],
+    [() => new BoardSyncClient(site, new Board().toJSON(), "0"), 'invalid revision "0": expected a non-negative integer'],
+    [() => new TextAuthority().since(null), "invalid revision null: expected a non-negative integer"],
+    [() => new TextAuthority().lastSeq(7), "invalid site 7: expected a string"],
+    [() => new Board().importExcalidrawOp({}), "invalid Excalidraw JSON {}: expected a string"],
+  ];
+  for (const [index, [call, message]] of cases.entries()) {
+    assert.throws(call, (error) => error instanceof Error && error.message === message, `case ${index}: ${message}`);
+    assertModuleWorks();
+  }
+  const client = new TextSyncClient(site, "x", 0);
+  assert.throws(() => client.acknowledge({ site, seq: 1 }, undefined), {
+    message: "invalid revision undefined: expected a non-negative integer",
+  });
+  assert.throws(() => client.rebaseOntoSnapshot(["x"], 1, 0), {
+    message: 'invalid text ["x"]: expected a string',
+  });
+  assert.equal(client.text, "x");
+  client.free();
+});
