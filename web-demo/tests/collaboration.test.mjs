@@ -3,8 +3,8 @@
 // the same board and text, with every typed character kept.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { prepare, TestServer, User, waitUntil } from "./harness.mjs";
+import { test } from "node:test";
+import { serverWithUsers, waitUntil } from "./harness.mjs";
 import {
   drag,
   draw,
@@ -21,15 +21,9 @@ let server;
 let alice;
 let bob;
 
-before(async () => {
-  prepare();
-  server = await TestServer.start();
-  [alice, bob] = await Promise.all([User.launch("alice"), User.launch("bob")]);
-});
-
-after(async () => {
-  await Promise.allSettled([alice?.close(), bob?.close()]);
-  await server?.dispose();
+serverWithUsers(["alice", "bob"], (started, users) => {
+  server = started;
+  [alice, bob] = users;
 });
 
 /** Returns the text drawn in a shape, without the carets of other users. */

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { dataDir, prepare, TestServer, User, waitUntil } from "./harness.mjs";
+import { test } from "node:test";
+import { dataDir, serverWithUsers, waitUntil } from "./harness.mjs";
 import { draw, shapes, stagePoint } from "./ui.mjs";
 
 const data = dataDir();
@@ -15,19 +15,14 @@ let server;
 let alice;
 let bob;
 
-before(async () => {
-  if (!data) {
-    return;
-  }
-  prepare();
-  server = await TestServer.start();
-  [alice, bob] = await Promise.all([User.launch("alice"), User.launch("bob")]);
-});
-
-after(async () => {
-  await Promise.allSettled([alice?.close(), bob?.close()]);
-  await server?.dispose();
-});
+serverWithUsers(
+  ["alice", "bob"],
+  (started, users) => {
+    server = started;
+    [alice, bob] = users;
+  },
+  { skip: !data },
+);
 
 test("imported scene appears in the other page", { timeout: 120_000 }, async (t) => {
   if (!data) {

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -231,4 +232,26 @@ export class User {
 export function dataDir() {
   const candidate = process.env.ECHOSTREAM_DATA ?? join(REPO_ROOT, "..", "shared", "data");
   return existsSync(candidate) ? candidate : null;
+}
+
+/**
+ * Registers the setup that most browser test files share: before their
+ * tests, a server and one page per name in `names`, handed to `assign`;
+ * after them, the pages closed and the server stopped. With `skip` true
+ * nothing starts, for a file whose shared data is missing.
+ */
+export function serverWithUsers(names, assign, { skip = false } = {}) {
+  let server;
+  let users = [];
+  before(async () => {
+    if (skip) return;
+    prepare();
+    server = await TestServer.start();
+    users = await Promise.all(names.map((name) => User.launch(name)));
+    assign(server, users);
+  });
+  after(async () => {
+    await Promise.allSettled(users.map((user) => user.close()));
+    await server?.dispose();
+  });
 }

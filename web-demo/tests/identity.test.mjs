@@ -2,23 +2,17 @@
 // pointer and the pad caret in the other page, as one person on one site.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { prepare, TestServer, User, waitUntil } from "./harness.mjs";
+import { test } from "node:test";
+import { serverWithUsers, waitUntil } from "./harness.mjs";
 import { focusPadEnd, stagePoint } from "./ui.mjs";
 
 let server;
 let alice;
 let bob;
 
-before(async () => {
-  prepare();
-  server = await TestServer.start();
-  [alice, bob] = await Promise.all([User.launch("alice"), User.launch("bob")]);
-});
-
-after(async () => {
-  await Promise.allSettled([alice?.close(), bob?.close()]);
-  await server?.dispose();
+serverWithUsers(["alice", "bob"], (started, users) => {
+  server = started;
+  [alice, bob] = users;
 });
 
 /** Returns the peers that `user`'s page shows. */

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { OUTPUT_DIR, prepare, TestServer, User, waitUntil } from "./harness.mjs";
+import { test } from "node:test";
+import { OUTPUT_DIR, serverWithUsers, waitUntil } from "./harness.mjs";
 import { draw, focusPadEnd, stagePoint } from "./ui.mjs";
 
 const SAMPLES = Number(process.env.ECHOSTREAM_LATENCY_SAMPLES ?? 200);
@@ -17,15 +17,9 @@ let server;
 let alice;
 let bob;
 
-before(async () => {
-  prepare();
-  server = await TestServer.start();
-  [alice, bob] = await Promise.all([User.launch("alice"), User.launch("bob")]);
-});
-
-after(async () => {
-  await Promise.allSettled([alice?.close(), bob?.close()]);
-  await server?.dispose();
+serverWithUsers(["alice", "bob"], (started, users) => {
+  server = started;
+  [alice, bob] = users;
 });
 
 function percentile(sorted, p) {

@@ -3,23 +3,17 @@
 // merge with what the other user did meanwhile.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { prepare, TestServer, User, waitUntil } from "./harness.mjs";
+import { test } from "node:test";
+import { serverWithUsers, waitUntil } from "./harness.mjs";
 import { draw, focusPadEnd, isSubsequence, padText, shapes, sortedCharacters, stagePoint } from "./ui.mjs";
 
 let server;
 let alice;
 let bob;
 
-before(async () => {
-  prepare();
-  server = await TestServer.start();
-  [alice, bob] = await Promise.all([User.launch("alice"), User.launch("bob")]);
-});
-
-after(async () => {
-  await Promise.allSettled([alice?.close(), bob?.close()]);
-  await server?.dispose();
+serverWithUsers(["alice", "bob"], (started, users) => {
+  server = started;
+  [alice, bob] = users;
 });
 
 test("offline edits survive a reload and merge", { timeout: 120_000 }, async () => {

@@ -7,8 +7,8 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { after, before, test } from "node:test";
-import { dataDir, prepare, SERVER_BINARY, TestServer, User, waitUntil } from "./harness.mjs";
+import { test } from "node:test";
+import { dataDir, SERVER_BINARY, serverWithUsers, waitUntil } from "./harness.mjs";
 
 const data = dataDir();
 // friendsforever_flat: 26,078 transactions, 21,362 code points at the end.
@@ -17,19 +17,14 @@ const tracePath = data ? join(data, "traces", "sequential", "friendsforever_flat
 let server;
 let watcher;
 
-before(async () => {
-  if (!data) {
-    return;
-  }
-  prepare();
-  server = await TestServer.start();
-  watcher = await User.launch("watcher");
-});
-
-after(async () => {
-  await watcher?.close();
-  await server?.dispose();
-});
+serverWithUsers(
+  ["watcher"],
+  (started, users) => {
+    server = started;
+    [watcher] = users;
+  },
+  { skip: !data },
+);
 
 /** Runs `echostream replay FILE --to URL --doc ID` and returns its exit code and output. */
 function replayInto(file, doc) {

@@ -3,8 +3,8 @@
 // typed while the server was down is delivered once it is back.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { prepare, TestServer, User, waitUntil } from "./harness.mjs";
+import { after, test } from "node:test";
+import { serverWithUsers, User, waitUntil } from "./harness.mjs";
 import { draw, focusPadEnd, isSubsequence, padText, sortedCharacters, stagePoint } from "./ui.mjs";
 
 let server;
@@ -12,15 +12,13 @@ let alice;
 let bob;
 let carol;
 
-before(async () => {
-  prepare();
-  server = await TestServer.start();
-  [alice, bob] = await Promise.all([User.launch("alice"), User.launch("bob")]);
+serverWithUsers(["alice", "bob"], (started, users) => {
+  server = started;
+  [alice, bob] = users;
 });
 
 after(async () => {
-  await Promise.allSettled([alice?.close(), bob?.close(), carol?.close()]);
-  await server?.dispose();
+  await carol?.close();
 });
 
 test("server restart loses nothing acknowledged", { timeout: 120_000 }, async () => {
