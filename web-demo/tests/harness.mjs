@@ -235,10 +235,11 @@ export function dataDir() {
 }
 
 /**
- * Registers the setup that most browser test files share: before their
- * tests, a server and one page per name in `names`, handed to `assign`;
- * after them, the pages closed and the server stopped. With `skip` true
- * nothing starts, for a file whose shared data is missing.
+ * Registers the setup that most browser test files share. Before their
+ * tests it starts a server and opens one page per name in `names`, then
+ * hands both to `assign`. After them it closes the pages and stops the
+ * server. With `skip` true nothing starts: the file's shared data is
+ * missing.
  */
 export function serverWithUsers(names, assign, { skip = false } = {}) {
   let server;
