@@ -34,7 +34,7 @@ extern "C" {
     fn is_well_formed(this: &StringValue) -> bool;
 }
 
-/// True if `value` holds no lone surrogate.
+/// Returns true if `value` contains no lone surrogate.
 fn is_well_formed(value: &JsString) -> bool {
     value.unchecked_ref::<StringValue>().is_well_formed()
 }
@@ -161,12 +161,6 @@ pub fn describe(value: &JsValue) -> String {
     }
 }
 
-/// Converts a JavaScript number to a counter, such as a sequence number or
-/// a revision.
-pub fn to_counter(value: f64, name: &str) -> JsResult<u64> {
-    to_index(value, name).map(|n| n as u64)
-}
-
 /// Converts a counter to a JavaScript number, rejecting counters above
 /// 2^53 - 1, which a number cannot hold exactly.
 pub fn from_counter(value: u64, name: &str) -> JsResult<f64> {
@@ -179,7 +173,7 @@ pub fn from_counter(value: u64, name: &str) -> JsResult<f64> {
 }
 
 /// Reads a side, `"left"` or `"right"`.
-pub fn to_side(value: &str) -> JsResult<Side> {
+fn to_side(value: &str) -> JsResult<Side> {
     match value {
         "left" => Ok(Side::Left),
         "right" => Ok(Side::Right),

@@ -283,18 +283,8 @@ impl<Op: Operation> IndexedDbLog<Op> {
     /// Returns the committed document at the head: the snapshot with the
     /// stored operations applied. O(size of the operations).
     pub fn confirmed(&self) -> Result<(Op::Document, u64), LogError> {
-        let (mut document, mut revision) = self.snapshot_start();
-        for entry in self.memory.entries() {
-            entry
-                .op
-                .apply(&mut document)
-                .map_err(|e| LogError::Replay {
-                    revision: entry.revision,
-                    message: e.to_string(),
-                })?;
-            revision = entry.revision;
-        }
-        Ok((document, revision))
+        let head = self.head();
+        Ok((self.confirmed_at(head)?, head))
     }
 
     /// Returns the committed document at `revision`, which must lie between
