@@ -6,9 +6,9 @@ use crate::Operation;
 /// An operation type that can compute the change between two documents.
 ///
 /// The sync client uses it when the authority sends a snapshot in place of
-/// the operations it missed: the operation from the client's last committed
-/// document to the snapshot stands in for that history, and the client's
-/// pending operations are transformed past it.
+/// the operations it missed. The operation from the client's last committed
+/// document to the snapshot replaces that history, and the client's pending
+/// operations are transformed past it.
 pub trait Diff: Operation {
     /// Returns an operation that turns `before` into `after`: applying it
     /// to a copy of `before` gives a document equal to `after`.

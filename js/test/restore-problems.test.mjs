@@ -11,7 +11,8 @@ import { TextOp, TextSync, openTextOfflineLog } from "echostream";
 
 const backoff = { initialDelayMs: 1000, maxDelayMs: 1000, jitter: 0 };
 
-function refuse() {
+// Throws instead of opening a socket, so the client stays offline.
+function failSocket() {
   throw new Error("the test keeps this client offline");
 }
 
@@ -46,7 +47,7 @@ function putRecord(dbName, store, record) {
 }
 
 async function openAndCollect(dbName, doc) {
-  const sync = await TextSync.open({ url: "ws://127.0.0.1:9/ws", doc, offline: { dbName }, createSocket: refuse, backoff });
+  const sync = await TextSync.open({ url: "ws://127.0.0.1:9/ws", doc, offline: { dbName }, createSocket: failSocket, backoff });
   const errors = [];
   sync.on("error", (e) => {
     if (e.kind !== "protocol") errors.push(e);

@@ -15,7 +15,7 @@ import { serverBinary, startRealServer } from "./support/real-server.mjs";
 const bin = serverBinary();
 const skip = bin === null ? "echostream serve missing" : false;
 const backoff = { initialDelayMs: 30, maxDelayMs: 100, jitter: 0 };
-// The server keeps 2 operations of history, compacting once it holds more
+// The server keeps 2 operations of history and compacts once it has more
 // than 4.
 const SHORT_HISTORY = ["--history", "2", "--snapshot-every", "3"];
 

@@ -57,10 +57,10 @@ test("text undo survives a reload", async () => {
 });
 
 test("board undo survives a reload offline", async () => {
-  const refuse = () => {
+  const failSocket = () => {
     throw new Error("the test keeps this client offline");
   };
-  const open = () => BoardSync.open({ url: "ws://127.0.0.1:9/ws", doc: "undo-board", offline: { dbName: "undo-db" }, createSocket: refuse, backoff });
+  const open = () => BoardSync.open({ url: "ws://127.0.0.1:9/ws", doc: "undo-board", offline: { dbName: "undo-db" }, createSocket: failSocket, backoff });
   const first = await open();
   const { id, op } = first.board.createOp({ kind: "rectangle", props: { x: { number: 0 }, y: { number: 0 } } });
   first.apply(op);

@@ -20,13 +20,13 @@ macro_rules! sync_client_methods {
     ($class:ident, $js_name:ident, $submission_type:literal, $submission_list_type:literal) => {
         #[wasm_bindgen::prelude::wasm_bindgen(js_class = $js_name)]
         impl $class {
-            /// The site id, 16 hex digits.
+            /// Returns the site id, 16 hex digits.
             #[wasm_bindgen(getter)]
             pub fn site(&self) -> String {
                 self.core.client.site().to_string()
             }
 
-            /// The last server revision received.
+            /// Returns the last server revision received.
             #[wasm_bindgen(getter)]
             pub fn revision(&self) -> crate::args::JsResult<f64> {
                 crate::args::from_counter(self.core.client.revision(), "revision")
@@ -50,7 +50,7 @@ macro_rules! sync_client_methods {
                 self.core.client.can_redo()
             }
 
-            /// The state of the client.
+            /// Returns the state of the client.
             #[wasm_bindgen(getter, unchecked_return_type = "ClientState")]
             pub fn state(&self) -> String {
                 crate::sync_bindings::state_name(self.core.client.state()).to_owned()
@@ -104,23 +104,24 @@ macro_rules! sync_client_methods {
                 self.core.client.reconnect();
             }
 
-            /// The operations not yet acknowledged: the in-flight
+            /// Returns the operations not yet acknowledged: the in-flight
             /// submission as sent, then the buffer.
             #[wasm_bindgen(unchecked_return_type = $submission_list_type)]
             pub fn pending(&self) -> crate::args::JsResult<wasm_bindgen::JsValue> {
                 crate::json::to_js(&self.core.client.pending(), "pending operations")
             }
 
-            /// The messages naming what could not be restored from the
-            /// offline log, one per record or step; empty when everything was.
+            /// Returns one message per record or step that could not be
+            /// restored from the offline log. The list is empty after a full
+            /// restore.
             #[wasm_bindgen(getter, js_name = restoreProblems)]
             pub fn restore_problems(&self) -> Vec<String> {
                 self.core.restore_problems().to_vec()
             }
 
-            /// The stored pending operations that could not be applied on
-            /// restore. They are not sent, and the log drops them at its next
-            /// write.
+            /// Returns the stored pending operations that could not be
+            /// applied on restore. They are not sent, and the log drops them
+            /// at its next write.
             #[wasm_bindgen(js_name = droppedOnRestore, unchecked_return_type = $submission_list_type)]
             pub fn dropped_on_restore(&self) -> crate::args::JsResult<wasm_bindgen::JsValue> {
                 crate::json::to_js(self.core.dropped_on_restore(), "dropped operations")

@@ -14,12 +14,12 @@ use crate::Diff;
 impl Diff for BoardOp {
     /// Returns an operation that turns `before` into `after`.
     ///
-    /// The changes come in an order that applies: references that change
-    /// or belong to removed shapes are cleared first, then removed shapes
-    /// are deleted, new shapes are created without their references, every
-    /// property, text and group list is brought to its value in `after`,
-    /// and last the z-order is fixed with one move per shape outside the
-    /// longest run of shapes already in order. A shape whose kind or text
+    /// The changes come in an order that applies. First, references that
+    /// change or belong to removed shapes are cleared. Then removed shapes
+    /// are deleted and new shapes are created without their references.
+    /// Next, every property, text and group list is set to its value in
+    /// `after`. Last, the z-order is fixed with one move per shape outside
+    /// the longest run of shapes already in order. A shape whose kind or text
     /// presence changed is deleted and created again. Text changes are
     /// character diffs ([`TextOp::diff`](Diff::diff)).
     ///
@@ -197,8 +197,8 @@ impl BoardDiff {
     }
 
     /// Moves shapes until the z-order equals `order`, which lists the
-    /// same shapes. The shapes of the longest run already in order stay;
-    /// every other one moves, in target order, to just above the shape
+    /// same shapes. The shapes of the longest run already in order stay.
+    /// Every other shape moves, in target order, to just above the shape
     /// below it in `order`. O(n log n) for `n` shapes.
     fn reorder(&mut self, order: &[ShapeId]) -> Result<(), BoardError> {
         let positions: Vec<usize> = order

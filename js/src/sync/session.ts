@@ -55,8 +55,9 @@ export interface SyncOptions {
    * use one site for several documents. Without an offline log it is the
    * site. With one, the log first takes over a stored site that has
    * pending operations, then claims this site unless another tab uses
-   * it (a Web Lock, or a lease in IndexedDB where Web Locks are missing,
-   * tells). A random site when omitted or taken.
+   * it. A Web Lock shows whether another tab uses the site, or a lease in
+   * IndexedDB where Web Locks are missing. A random site when omitted or
+   * taken.
    */
   site?: string;
   /** Opens the WebSocket; `new WebSocket(url)` when omitted. */
