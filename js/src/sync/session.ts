@@ -11,10 +11,14 @@ import { Emitter } from "./events.js";
 import { PROTOCOL_VERSION } from "./protocol.js";
 
 /**
- * The connection state. "closed" follows `close()`, or a lost lease on the
- * offline log's site (reported as an error with code "lease").
+ * The connection state. "closed" follows `close()`, a lost lease on the
+ * offline log's site (an error with code "lease"), or a newer client of
+ * the same site (an error with code "site_replaced").
  */
 export type SyncStatus = "connecting" | "connected" | "disconnected" | "closed";
+
+/** The close code of a connection that a newer one of its site replaced. */
+const CLOSE_REPLACED = 4003;
 
 /** The part of the WebSocket interface the client uses. */
 export interface WebSocketLike {
@@ -360,8 +364,17 @@ export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> 
     socket.onopen = () => this.#sendHello();
     socket.onmessage = (event) => this.#receive(event.data);
     socket.onerror = () => {};
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (this.#socket !== socket) return;
+      if (event.code === CLOSE_REPLACED) {
+        this.#stopSyncing();
+        this.emitSession("error", {
+          kind: "server",
+          code: "site_replaced",
+          message: `the server closed this connection because another connection of site ${this.client.site} joined document ${JSON.stringify(this.#options.doc)}: two clients share the site. This client stopped syncing, so that the two never send different operations under the same ids. Give each client its own site, then reload`,
+        });
+        return;
+      }
       this.#socket = null;
       this.#joined = false;
       this.#setStatus("disconnected");
