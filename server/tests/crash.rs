@@ -269,3 +269,64 @@ async fn torn_last_record_is_dropped_on_restart() {
     assert!(second.terminate(TIMEOUT).success());
     assert_eq!(dump(dir.path(), &doc), "one two three four five");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn damaged_snapshot_is_replaced_on_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = DocumentId::new("damaged").unwrap();
+    let args = ["--history", "2", "--snapshot-every", "2"];
+    let mut first = ServerProcess::start(dir.path(), &args);
+    let mut client = NativeClient::<TextOp>::connect(&first.url(), &doc, SiteId(0x31))
+        .await
+        .unwrap();
+    for word in ["one ", "two ", "three ", "four ", "five ", "six "] {
+        let pos = client.document().len();
+        client.edit(TextOp::insert_at(pos, word)).await.unwrap();
+        client.flush(TIMEOUT).await.unwrap();
+    }
+    client.close().await.unwrap();
+    assert!(first.terminate(TIMEOUT).success());
+
+    // A bit flipped in the middle of the newest snapshot.
+    let store = FileStore::new(dir.path(), false).unwrap();
+    let mut snapshots: Vec<_> = std::fs::read_dir(store.document_dir(&doc))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("snapshot-")
+        })
+        .collect();
+    snapshots.sort();
+    assert_eq!(snapshots.len(), 2, "{snapshots:?}");
+    let newest = snapshots.pop().unwrap();
+    let mut bytes = std::fs::read(&newest).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&newest, bytes).unwrap();
+    let text = "one two three four five six ";
+    assert_eq!(dump(dir.path(), &doc), text);
+
+    let mut second = ServerProcess::start(dir.path(), &args);
+    let reader = NativeClient::<TextOp>::connect(&second.url(), &doc, SiteId(0x32))
+        .await
+        .unwrap();
+    assert_eq!(reader.document(), &TextDocument::from(text));
+    assert_eq!(reader.revision(), 6);
+    assert!(
+        second.logged("found a damaged snapshot"),
+        "{:?}",
+        second.log.lock().unwrap()
+    );
+    assert!(second.logged("replaced damaged snapshots by one at the head"));
+    reader.close().await.unwrap();
+    assert!(second.terminate(TIMEOUT).success());
+
+    // The snapshot written at the head replaced the damaged file.
+    let log = store.open::<TextOp>(&doc, OpenMode::Read).unwrap();
+    let start = log.replay_start(true).unwrap();
+    assert!(start.skipped.is_empty(), "{:?}", start.skipped);
+    assert_eq!(start.snapshot.map(|s| s.revision), Some(6));
+}

@@ -237,3 +237,115 @@ fn wrong_kind_and_missing_document() {
         "document notes is a board document, not text"
     );
 }
+
+fn snapshot_of(revision: u64) -> Snapshot<TextOp> {
+    Snapshot {
+        revision,
+        document: TextDocument::from(text_after(revision).as_str()),
+        last_seq: BTreeMap::from([(SITE, revision)]),
+    }
+}
+
+/// Writes revisions 1..=9 with snapshots at 3 and 6, compacted so that
+/// the log starts after the first snapshot, and returns the path of the
+/// snapshot files, oldest first.
+fn two_snapshots(store: &FileStore) -> Vec<PathBuf> {
+    let mut log = open(store);
+    for revision in 1..=9 {
+        log.append(entry(revision)).unwrap();
+        log.sync().unwrap();
+        if revision % 3 == 0 && revision < 9 {
+            log.save_snapshot(snapshot_of(revision)).unwrap();
+            log.compact(revision - 3).unwrap();
+        }
+    }
+    let mut paths: Vec<_> = std::fs::read_dir(store.document_dir(&doc_id()))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("snapshot-")
+        })
+        .collect();
+    paths.sort();
+    paths
+}
+
+fn damage(path: &PathBuf) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn damaged_newest_snapshot_falls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let snapshots = two_snapshots(&store);
+    assert_eq!(snapshots.len(), 2);
+    damage(&snapshots[1]);
+
+    let log = open(&store);
+    let start = log.replay_start(true).unwrap();
+    assert_eq!(start.snapshot, Some(snapshot_of(3)));
+    assert_eq!(start.skipped.len(), 1);
+    assert_eq!(start.skipped[0].0, 6);
+    assert!(matches!(start.skipped[0].1, StoreError::Corrupt { .. }));
+    assert_eq!(log.read_since(3).unwrap().len(), 6);
+}
+
+#[test]
+fn damaged_oldest_snapshot_falls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let snapshots = two_snapshots(&store);
+    damage(&snapshots[0]);
+
+    let log = open(&store);
+    let start = log.replay_start(false).unwrap();
+    assert_eq!(start.snapshot, Some(snapshot_of(6)));
+    assert_eq!(start.skipped.len(), 1);
+}
+
+#[test]
+fn no_readable_snapshot_after_compaction_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let snapshots = two_snapshots(&store);
+    damage(&snapshots[0]);
+    damage(&snapshots[1]);
+
+    let log = open(&store);
+    let Err(error) = log.replay_start(true) else {
+        panic!("a replay without a snapshot or the start of the log succeeded");
+    };
+    let message = error.to_string();
+    assert!(message.contains("no snapshot is readable"), "{message}");
+    assert!(message.contains("log starts at revision 4"), "{message}");
+}
+
+#[test]
+fn no_readable_snapshot_replays_whole_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let mut log = open(&store);
+    for revision in 1..=4 {
+        log.append(entry(revision)).unwrap();
+    }
+    log.sync().unwrap();
+    log.save_snapshot(snapshot_of(4)).unwrap();
+    drop(log);
+    let path = store
+        .document_dir(&doc_id())
+        .join(format!("snapshot-{:020}.bin", 4));
+    damage(&path);
+
+    let log = open(&store);
+    let start = log.replay_start(true).unwrap();
+    assert_eq!(start.snapshot, None);
+    assert_eq!(start.skipped.len(), 1);
+    assert_eq!(log.read_since(0).unwrap().len(), 4);
+}

@@ -65,11 +65,15 @@ fn dump(args: &DumpArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Replays the log from the latest snapshot. O(n) in the log size.
+/// Replays the log from the latest readable snapshot. O(n) in the log
+/// size.
 fn render<Op: DocumentOp>(store: &FileStore, doc: &DocumentId) -> anyhow::Result<(u64, String)> {
     let log = store.open::<Op>(doc, OpenMode::Read)?;
-    let snapshot = log.latest_snapshot()?;
-    let (mut revision, mut document) = match snapshot {
+    let start = log.replay_start(true)?;
+    for (revision, error) in &start.skipped {
+        eprintln!("warning: skipped the damaged snapshot at revision {revision}: {error}");
+    }
+    let (mut revision, mut document) = match start.snapshot {
         Some(snapshot) => (snapshot.revision, snapshot.document),
         None => (0, Op::Document::default()),
     };

@@ -108,11 +108,26 @@ impl<Op: DocumentOp> DocumentTask<Op> {
         let store = self.registry.store.clone();
         let doc = self.doc.clone();
         let loaded = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-            let log = store.open::<Op>(&doc, OpenMode::Write)?;
+            let mut log = store.open::<Op>(&doc, OpenMode::Write)?;
             // Starting from the oldest snapshot kept gives clients that
             // reconnect after a restart the operations since then.
-            let mut authority = match log.snapshot_revisions().first() {
-                Some(&revision) => Authority::from_snapshot(log.snapshot_at(revision)?),
+            let start = log.replay_start(false)?;
+            // Newer snapshots are read too, so that a damaged one is
+            // replaced now rather than found when it is the only one left.
+            let from = start.snapshot.as_ref().map_or(0, |s| s.revision);
+            let mut damaged = start.skipped;
+            for &revision in log.snapshot_revisions() {
+                if revision > from {
+                    if let Err(error) = log.snapshot_at(revision) {
+                        damaged.push((revision, error));
+                    }
+                }
+            }
+            for (revision, error) in &damaged {
+                tracing::warn!(doc = %doc, revision, %error, "found a damaged snapshot");
+            }
+            let mut authority = match start.snapshot {
+                Some(snapshot) => Authority::from_snapshot(snapshot),
                 None => Authority::new(),
             };
             let entries = log.read_since(authority.revision())?;
@@ -122,6 +137,15 @@ impl<Op: DocumentOp> DocumentTask<Op> {
                 authority
                     .replay(entry)
                     .map_err(|e| anyhow::anyhow!("replaying revision {revision} failed: {e}"))?;
+            }
+            if !damaged.is_empty() {
+                for &(revision, _) in &damaged {
+                    log.remove_snapshot(revision)?;
+                }
+                if authority.revision() > 0 {
+                    log.save_snapshot(authority.snapshot())?;
+                }
+                tracing::info!(doc = %doc, revision = authority.revision(), damaged = damaged.len(), "replaced damaged snapshots by one at the head");
             }
             Ok((log, authority, replayed))
         })

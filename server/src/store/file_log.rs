@@ -55,6 +55,16 @@ fn segment_name(first: u64) -> String {
     format!("log-{first:020}.bin")
 }
 
+/// The starting point of a replay of a [`FileLog`], from
+/// [`FileLog::replay_start`].
+pub struct ReplayStart<Op: DocumentOp> {
+    /// The snapshot to replay from, or `None` for the empty document.
+    pub snapshot: Option<Snapshot<Op>>,
+    /// The revisions and errors of the damaged snapshots passed over, for
+    /// the caller to report.
+    pub skipped: Vec<(u64, StoreError)>,
+}
+
 fn snapshot_name(revision: u64) -> String {
     format!("snapshot-{revision:020}.bin")
 }
@@ -226,6 +236,59 @@ impl<Op: DocumentOp> FileLog<Op> {
             return Err(corrupt(path, 0, reason));
         }
         Ok(snapshot)
+    }
+
+    /// Returns the first readable snapshot, oldest first or newest first,
+    /// with the errors of the snapshots skipped on the way. With none
+    /// readable, the replay starts from the empty document if the log
+    /// still begins at revision 1, and fails otherwise. O(size of the
+    /// snapshots read).
+    pub fn replay_start(&self, newest_first: bool) -> Result<ReplayStart<Op>, StoreError> {
+        let mut order = self.snapshots.clone();
+        if newest_first {
+            order.reverse();
+        }
+        let mut skipped = Vec::new();
+        for revision in order {
+            match self.snapshot_at(revision) {
+                Ok(snapshot) => {
+                    return Ok(ReplayStart {
+                        snapshot: Some(snapshot),
+                        skipped,
+                    })
+                }
+                Err(error) => skipped.push((revision, error)),
+            }
+        }
+        match self.segments.first() {
+            Some(&first) if first > 1 => {
+                let reasons: Vec<String> = skipped.iter().map(|(_, e)| e.to_string()).collect();
+                let reason = format!(
+                    "no snapshot is readable and the log starts at revision {first}: {}",
+                    reasons.join("; ")
+                );
+                Err(corrupt(self.dir.clone(), 0, reason))
+            }
+            _ => Ok(ReplayStart {
+                snapshot: None,
+                skipped,
+            }),
+        }
+    }
+
+    /// Removes the snapshot at `revision`, if there is one, such as a
+    /// damaged one after a readable snapshot replaced it. The log keeps
+    /// every operation after the oldest snapshot left.
+    pub fn remove_snapshot(&mut self, revision: u64) -> Result<(), StoreError> {
+        self.writable()?;
+        let Some(index) = self.snapshots.iter().position(|&r| r == revision) else {
+            return Ok(());
+        };
+        let path = self.dir.join(snapshot_name(revision));
+        std::fs::remove_file(&path).map_err(StoreError::io("removing", &path))?;
+        self.snapshots.remove(index);
+        self.dir_dirty = true;
+        Ok(())
     }
 
     fn writable(&self) -> Result<(), StoreError> {

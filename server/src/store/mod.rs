@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use file_log::{FileLog, OpenMode};
+pub use file_log::{FileLog, OpenMode, ReplayStart};
 
 use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;
