@@ -9,26 +9,13 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { CHROMIUM, launchChromium } from "../../js/test/support/chromium.mjs";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const OUTPUT_DIR = join(REPO_ROOT, "web-demo", "test-output");
 // ECHOSTREAM_BIN runs another build of the server, and skips the cargo build.
 export const SERVER_BINARY = process.env.ECHOSTREAM_BIN ?? join(REPO_ROOT, "target", "release", "echostream");
 const DIST_DIR = join(REPO_ROOT, "web-demo", "dist");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-// These switches keep Chromium from reaching any host other than the test
-// server (updates, sync, QUIC probes), and let it run as root in a sandbox-less container.
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** Builds the server binary and checks that the demo is built; run once per test file. */
 export function prepare() {
@@ -188,10 +175,7 @@ export class User {
 
   static async launch(name) {
     const profileDir = tempDir(`profile-${name}`);
-    const context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
+    const context = await launchChromium(profileDir, {
       viewport: { width: 1280, height: 800 },
       timeout: 30_000,
     });

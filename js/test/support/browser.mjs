@@ -7,25 +7,14 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 
-import { chromium } from "playwright-core";
+import { CHROMIUM, launchChromium } from "./chromium.mjs";
 
-export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-
-// Keep Chromium from reaching the network on its own.
-const ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { CHROMIUM };
 
 // Returns null after printing why, when Chromium is missing.
 export function chromiumMissing() {
   if (existsSync(CHROMIUM)) return null;
-  const reason = `Chromium not found at ${CHROMIUM}: install Debian's chromium (scripts/setup.sh does) or set CHROMIUM`;
+  const reason = `Chromium not found at ${CHROMIUM}: install Debian's chromium (scripts/setup.sh does) or set CHROMIUM_PATH`;
   console.log(`skipped: ${reason}`);
   return reason;
 }
@@ -34,22 +23,14 @@ export function chromiumMissing() {
 // `restart()` so that IndexedDB survives a browser restart.
 export async function launchBrowser() {
   const profile = mkdtempSync(join(tmpdir(), "echostream-chromium-"));
-  let context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-  });
+  let context = await launchChromium(profile);
   return {
     get context() {
       return context;
     },
     async restart() {
       await context.close();
-      context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ARGS,
-      });
+      context = await launchChromium(profile);
     },
     async close() {
       await context.close();
