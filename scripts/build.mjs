@@ -11,6 +11,8 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { WASM_FEATURES } from "./wasm-features.mjs";
+
 // The CLI must equal the version of the wasm-bindgen crate that
 // wasm/Cargo.toml pins.
 const BINDGEN_VERSION = "0.2.130";
@@ -93,12 +95,7 @@ const wasmFile = join(out, "echostream_wasm_bg.wasm");
 const before = statSync(wasmFile).size;
 run(wasmOpt, [
   process.env.ECHOSTREAM_WASM_OPT ?? "-Oz",
-  "--enable-bulk-memory",
-  "--enable-nontrapping-float-to-int",
-  "--enable-sign-ext",
-  "--enable-mutable-globals",
-  "--enable-reference-types",
-  "--enable-multivalue",
+  ...WASM_FEATURES,
   wasmFile,
   "-o",
   wasmFile,

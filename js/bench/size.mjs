@@ -15,18 +15,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
+import { WASM_FEATURES } from "../../scripts/wasm-features.mjs";
+
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dist = join(root, "dist");
 const module = join(dist, "wasm", "echostream_wasm_bg.wasm");
 const binaryen = join(root, "node_modules", "binaryen", "bin");
-const FEATURES = [
-  "--enable-bulk-memory",
-  "--enable-nontrapping-float-to-int",
-  "--enable-sign-ext",
-  "--enable-mutable-globals",
-  "--enable-reference-types",
-  "--enable-multivalue",
-];
 
 const gzipped = (bytes) => gzipSync(bytes, { level: 9 }).length;
 
@@ -51,7 +45,7 @@ console.log(`  typings: ${sum(all.filter((f) => f.endsWith(".d.ts")))} B gzipped
 
 const scratch = mkdtempSync(join(tmpdir(), "echostream-size-"));
 try {
-  const text = execFileSync(join(binaryen, "wasm-dis"), [...FEATURES, module], {
+  const text = execFileSync(join(binaryen, "wasm-dis"), [...WASM_FEATURES, module], {
     maxBuffer: 1 << 28,
     encoding: "utf8",
   });
@@ -68,10 +62,10 @@ try {
     const reduced = join(scratch, "reduced.wasm");
     const optimized = join(scratch, "optimized.wasm");
     writeFileSync(graphFile, JSON.stringify(graph));
-    execFileSync(join(binaryen, "wasm-metadce"), [...FEATURES, "-f", graphFile, module, "-o", reduced], {
+    execFileSync(join(binaryen, "wasm-metadce"), [...WASM_FEATURES, "-f", graphFile, module, "-o", reduced], {
       stdio: "ignore",
     });
-    execFileSync(join(binaryen, "wasm-opt"), ["-Oz", ...FEATURES, reduced, "-o", optimized]);
+    execFileSync(join(binaryen, "wasm-opt"), ["-Oz", ...WASM_FEATURES, reduced, "-o", optimized]);
     const bytes = readFileSync(optimized);
     return { raw: bytes.length, gz: gzipped(bytes) };
   };

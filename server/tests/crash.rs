@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::process::ServerProcess;
+use common::snapshots::{damage, snapshot_paths};
 use echostream::text::{TextDocument, TextOp};
 use echostream::{OpId, OpLog, SiteId};
 use echostream_server::client::{NativeClient, ServerEvent};
@@ -289,23 +290,9 @@ async fn damaged_snapshot_is_replaced_on_restart() {
 
     // A bit flipped in the middle of the newest snapshot.
     let store = FileStore::new(dir.path(), false).unwrap();
-    let mut snapshots: Vec<_> = std::fs::read_dir(store.document_dir(&doc))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("snapshot-")
-        })
-        .collect();
-    snapshots.sort();
+    let mut snapshots = snapshot_paths(&store, &doc);
     assert_eq!(snapshots.len(), 2, "{snapshots:?}");
-    let newest = snapshots.pop().unwrap();
-    let mut bytes = std::fs::read(&newest).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0xff;
-    std::fs::write(&newest, bytes).unwrap();
+    damage(&snapshots.pop().unwrap());
     let text = "one two three four five six ";
     assert_eq!(dump(dir.path(), &doc), text);
 

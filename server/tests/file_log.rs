@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
+mod common;
+
+use common::snapshots::{damage, snapshot_paths};
 use echostream::text::{TextDocument, TextOp};
 use echostream::{LoggedOp, OpId, OpLog, SiteId, Snapshot, VectorClock};
 use echostream_server::document_id::DocumentId;
@@ -259,25 +262,7 @@ fn two_snapshots(store: &FileStore) -> Vec<PathBuf> {
             log.compact(revision - 3).unwrap();
         }
     }
-    let mut paths: Vec<_> = std::fs::read_dir(store.document_dir(&doc_id()))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("snapshot-")
-        })
-        .collect();
-    paths.sort();
-    paths
-}
-
-fn damage(path: &PathBuf) {
-    let mut bytes = std::fs::read(path).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0xff;
-    std::fs::write(path, bytes).unwrap();
+    snapshot_paths(store, &doc_id())
 }
 
 #[test]
