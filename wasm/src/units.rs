@@ -66,14 +66,30 @@ pub struct Utf16Change {
     pub insert: String,
 }
 
-/// Converts a UTF-16 offset to a code point position.
+/// Converts a UTF-16 offset to a code point position. O(1) in a document
+/// without characters outside the Basic Multilingual Plane, O(log n)
+/// otherwise.
 pub fn to_code_point(doc: &TextDocument, offset: usize) -> UnitResult<usize> {
+    if has_one_unit_per_code_point(doc) && offset <= doc.len() {
+        return Ok(offset);
+    }
     Ok(doc.utf16_to_char(offset)?)
 }
 
-/// Converts a code point position to a UTF-16 offset.
+/// Converts a code point position to a UTF-16 offset. O(1) in a document
+/// without characters outside the Basic Multilingual Plane, O(log n)
+/// otherwise.
 pub fn to_utf16(doc: &TextDocument, pos: usize) -> UnitResult<usize> {
+    if has_one_unit_per_code_point(doc) && pos <= doc.len() {
+        return Ok(pos);
+    }
     Ok(doc.char_to_utf16(pos)?)
+}
+
+/// True if every code point of `doc` is one UTF-16 code unit, so that both
+/// counts agree at every position. O(1): both lengths are stored.
+fn has_one_unit_per_code_point(doc: &TextDocument) -> bool {
+    doc.len_utf16() == doc.len()
 }
 
 /// Converts a UTF-16 range to code points, rejecting an end before its
