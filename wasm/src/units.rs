@@ -307,6 +307,35 @@ mod tests {
     }
 
     #[test]
+    fn plain_text_offsets_equal_positions() {
+        let doc = TextDocument::from("abc é");
+        for offset in 0..=5 {
+            assert_eq!(to_code_point(&doc, offset), Ok(offset), "offset {offset}");
+            assert_eq!(to_utf16(&doc, offset), Ok(offset), "position {offset}");
+        }
+        let past_end = TextError::PositionPastEnd {
+            unit: "UTF-16",
+            position: 6,
+            len: 5,
+        };
+        assert_eq!(to_code_point(&doc, 6), Err(UnitError::Text(past_end)));
+        assert!(to_utf16(&doc, 6).is_err());
+    }
+
+    #[test]
+    fn astral_text_offsets_convert() {
+        let doc = TextDocument::from("a😀b");
+        assert_eq!(to_code_point(&doc, 3), Ok(2));
+        assert_eq!(to_utf16(&doc, 2), Ok(3));
+        assert_eq!(
+            to_code_point(&doc, 2),
+            Err(UnitError::Text(TextError::InsideSurrogatePair {
+                offset: 2
+            }))
+        );
+    }
+
+    #[test]
     fn utf16_position_moves() {
         // "😀ab" with "🎉" inserted at code point 1 and "b" deleted.
         let doc = TextDocument::from("😀ab");
