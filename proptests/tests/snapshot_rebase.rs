@@ -221,10 +221,9 @@ impl<Op: Diff> Network<Op> {
             }
             self.peers[c].client.reconnect();
         } else {
-            // NOTE: a submission from the old connection that the
-            // authority reads after the snapshot could commit the in-flight
-            // operation in another form than the rebased one, so the
-            // model drops it, as a closed WebSocket does.
+            // The server drops the old connection when the new one joins
+            // (close code 4003), so a submission still on its way there
+            // never commits the in-flight operation in its old form.
             self.peers[c].up.clear();
             let snapshot = self.authority.snapshot();
             let site = self.peers[c].client.site();

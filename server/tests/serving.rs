@@ -355,3 +355,37 @@ async fn welcome_names_last_committed_seq() {
     other.close().await;
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn newer_connection_replaces_older() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::start(dir.path(), Limits::default()).await;
+    let url = common::url(&server);
+    let (mut old, _) = join(&url, "replaced", "00000000000000a1").await;
+    let (mut new, _) = join(&url, "replaced", "00000000000000a1").await;
+
+    // The old connection's client gave up on it: a submission it still
+    // delivers must not commit, or the resend under the same id below
+    // would be acknowledged as a duplicate of the other content.
+    old.send(
+        json!({"type": "submit", "id": {"site": "00000000000000a1", "seq": 1},
+                    "base": 0, "op": ["old"]}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    new.send(
+        json!({"type": "submit", "id": {"site": "00000000000000a1", "seq": 1},
+                    "base": 0, "op": ["new"]}),
+    )
+    .await;
+    let ack = new.recv_type("ack").await;
+    assert_eq!(ack["revision"], 1);
+    let (reader, welcome) = join(&url, "replaced", "00000000000000b2").await;
+    assert_eq!(welcome["revision"], 1);
+    assert_eq!(welcome["snapshot"]["document"], "new");
+    let (code, _) = old.expect_close().await;
+    assert_eq!(code, 4003);
+    new.close().await;
+    reader.close().await;
+    server.shutdown().await.unwrap();
+}

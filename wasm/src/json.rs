@@ -25,7 +25,13 @@ use crate::args::{error, JsResult, MAX_DEPTH};
 
 /// Converts an engine value to a plain JavaScript value.
 pub fn to_js<T: Serialize + ?Sized>(value: &T, name: &str) -> JsResult<JsValue> {
-    let value = to_value(value, name)?;
+    value_to_js(&to_value(value, name)?, name)
+}
+
+/// Converts a JSON value to a plain JavaScript value. Kept apart from the
+/// generic [`to_js`] so that the module holds one copy of it.
+#[inline(never)]
+pub fn value_to_js(value: &Value, name: &str) -> JsResult<JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| error(format!("failed to convert the {name} to JavaScript: {e}")))
@@ -33,13 +39,23 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T, name: &str) -> JsResult<JsValue> 
 
 /// Converts an engine value to a JSON value.
 pub fn to_value<T: Serialize + ?Sized>(value: &T, name: &str) -> JsResult<Value> {
-    serde_json::to_value(value).map_err(|e| error(format!("failed to encode the {name}: {e}")))
+    serde_json::to_value(value).map_err(|e| encode_error(&e, name))
+}
+
+#[inline(never)]
+fn encode_error(e: &serde_json::Error, name: &str) -> JsError {
+    error(format!("failed to encode the {name}: {e}"))
 }
 
 /// Reads an engine value from a JSON value, with a message that names
 /// what is wrong.
 pub fn from_value<T: DeserializeOwned>(value: Value, name: &str) -> JsResult<T> {
-    serde_json::from_value(value).map_err(|e| error(format!("invalid {name}: {e}")))
+    serde_json::from_value(value).map_err(|e| invalid(&e, name))
+}
+
+#[inline(never)]
+fn invalid(e: &serde_json::Error, name: &str) -> JsError {
+    error(format!("invalid {name}: {e}"))
 }
 
 /// Reads an engine value from a plain JavaScript value, rejecting lone
@@ -47,6 +63,14 @@ pub fn from_value<T: DeserializeOwned>(value: Value, name: &str) -> JsResult<T> 
 /// and values that `JSON.stringify` drops (a `Map` reads as `{}`). The
 /// message names what is wrong. O(size of the value).
 pub fn from_js<T: DeserializeOwned>(value: JsValue, name: &str) -> JsResult<T> {
+    from_value(js_to_value(value, name)?, name)
+}
+
+/// Reads a JSON value from a plain JavaScript value, with the checks of
+/// [`from_js`]. Kept apart from the generic [`from_js`] so that the
+/// module holds one copy of it. O(size of the value).
+#[inline(never)]
+pub fn js_to_value(value: JsValue, name: &str) -> JsResult<Value> {
     let text = match js_sys::JSON::stringify(&value) {
         // `undefined` and functions have no JSON text.
         Ok(text) => text.as_string().unwrap_or_else(|| "null".to_owned()),
@@ -57,8 +81,7 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue, name: &str) -> JsResult<T> {
             )))
         }
     };
-    let value: Value = serde_json::from_str(&text).map_err(|e| parse_error(&e, &text, name))?;
-    from_value(value, name)
+    serde_json::from_str(&text).map_err(|e| parse_error(&e, &text, name))
 }
 
 /// Returns the error for JSON text that `serde_json` rejects. The text

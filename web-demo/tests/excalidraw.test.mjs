@@ -41,8 +41,9 @@ test("imported scene appears in the other page", { timeout: 120_000 }, async (t)
   // The scene goes on top of a board that already has a shape.
   const first = await draw(alice.page, "rectangle", await stagePoint(alice.page, 0.1, 0.1), await stagePoint(alice.page, 0.2, 0.2));
   await alice.page.setInputFiles("[data-testid=import-file]", scenePath);
+  // The page reads the file asynchronously, so the shapes appear later.
+  await waitUntil(async () => (await shapes(alice.page)).length > 1, 10_000, "alice's import to add shapes");
   const imported = await shapes(alice.page);
-  assert.ok(imported.length > 1, "the import added shapes");
   assert.equal(imported[0].id, first, "the earlier shape stays at the bottom");
   await waitUntil(async () => (await shapes(bob.page)).length === imported.length, 10_000, "bob to receive every shape");
   await bob.waitOnline();

@@ -70,18 +70,21 @@ export function tempDir(prefix) {
 
 /**
  * An `echostream serve` process on 127.0.0.1. `restart()` stops it and starts
- * it again on the same port and data folder, as an operator would.
+ * it again on the same port, data folder and extra arguments, as an
+ * operator would.
  */
 export class TestServer {
-  constructor(port, dataDir) {
+  constructor(port, dataDir, args = []) {
     this.port = port;
     this.dataDir = dataDir;
+    this.args = args;
     this.process = null;
     this.log = [];
   }
 
-  static async start() {
-    const server = new TestServer(await freePort(), tempDir("data"));
+  /** Starts a server with a new data folder and the extra `serve` arguments `args`. */
+  static async start(args = []) {
+    const server = new TestServer(await freePort(), tempDir("data"), args);
     await server.launch();
     return server;
   }
@@ -95,7 +98,7 @@ export class TestServer {
   }
 
   async launch() {
-    const child = spawn(SERVER_BINARY, ["serve", "--addr", `127.0.0.1:${this.port}`, "--data", this.dataDir, "--static-dir", DIST_DIR], {
+    const child = spawn(SERVER_BINARY, ["serve", "--addr", `127.0.0.1:${this.port}`, "--data", this.dataDir, "--static-dir", DIST_DIR, ...this.args], {
       cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "info" },
@@ -239,15 +242,15 @@ export function dataDir() {
  * tests it starts a server and opens one page per name in `names`, then
  * hands both to `assign`. After them it closes the pages and stops the
  * server. With `skip` true nothing starts: the file's shared data is
- * missing.
+ * missing. `serverArgs` are extra arguments of `echostream serve`.
  */
-export function serverWithUsers(names, assign, { skip = false } = {}) {
+export function serverWithUsers(names, assign, { skip = false, serverArgs = [] } = {}) {
   let server;
   let users = [];
   before(async () => {
     if (skip) return;
     prepare();
-    server = await TestServer.start();
+    server = await TestServer.start(serverArgs);
     users = await Promise.all(names.map((name) => User.launch(name)));
     assign(server, users);
   });

@@ -35,13 +35,39 @@ export interface OfflineError {
   message: string;
 }
 
+/**
+ * The state of the site lease a connection writes under. "none": there is
+ * no lease, because a Web Lock or nothing guards the site. "held": before
+ * the lease's expiry by this tab's clock. "unconfirmed": past it, after a
+ * suspension or throttled timers, so another tab may have taken the site.
+ * "lost": another holder was found.
+ */
+export type LeaseState = "none" | "held" | "unconfirmed" | "lost";
 
+/** The stores that the offline log writes. */
+const DATA_STORES = ["sites", "pending", "ops", "snapshots", "history"];
+
+/** The lease a connection holds on a site, with its expiry in ms since the epoch. */
+interface HeldLease {
+  doc: string;
+  site: string;
+  holder: string;
+  durationMs: number;
+  expires: number;
+}
 
 function requestPromise<T>(request: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });
+}
+
+// True if the lease record `lease` names `holder`. A missing record is
+// not held: only its holder deletes it, so another tab took the site and
+// let it go.
+function holds(lease: unknown, holder: string): boolean {
+  return (lease as { holder?: unknown } | undefined)?.holder === holder;
 }
 
 function errorKind(error: DOMException | null): OfflineErrorKind {
@@ -55,6 +81,8 @@ export class IdbBackend {
   readonly #onError: (error: OfflineError) => void;
   readonly #inFlight = new Set<Promise<void>>();
   #closedReported = false;
+  #lease: HeldLease | null = null;
+  #leaseLost = false;
 
   private constructor(db: IDBDatabase, name: string, onError: (error: OfflineError) => void) {
     this.#db = db;
@@ -133,6 +161,13 @@ export class IdbBackend {
     return this.#db !== null;
   }
 
+  /** The state of the site lease taken with `takeLease`. */
+  get leaseState(): LeaseState {
+    if (this.#leaseLost) return "lost";
+    if (this.#lease === null) return "none";
+    return Date.now() < this.#lease.expires ? "held" : "unconfirmed";
+  }
+
   /** Loads every record of document `doc`. */
   async load(doc: string): Promise<StoredRecords> {
     const db = this.#requireOpen();
@@ -157,6 +192,11 @@ export class IdbBackend {
   /**
    * Runs a batch of writes in one transaction, started at once: nothing is
    * held back to throttle writes. Failures are reported as error events.
+   * Under a lease taken with `takeLease`, the same transaction first
+   * checks that this connection still holds it and renews it. When
+   * another tab holds it, nothing is written: the connection reports a
+   * "lease" error and closes, so that it never overwrites the pending
+   * operations that the other tab adopted.
    */
   write(writes: LogWrite[]): Promise<void> {
     const db = this.#db;
@@ -172,11 +212,40 @@ export class IdbBackend {
     }
     let done: Promise<void>;
     try {
-      const tx = db.transaction(["sites", "pending", "ops", "snapshots", "history"], "readwrite");
-      for (const write of writes) this.#run(tx, write);
+      const lease = this.#lease;
+      const tx = db.transaction(lease === null ? DATA_STORES : [...DATA_STORES, "leases"], "readwrite");
+      let leaseTaken = false;
+      let renewedUntil = 0;
+      if (lease === null) {
+        for (const write of writes) this.#run(tx, write);
+      } else {
+        // The check and the writes share one transaction, which IndexedDB
+        // orders against the other tab's takeLease: either these writes
+        // land before the other tab loads the site, or they do not land.
+        const leases = tx.objectStore("leases");
+        const current = leases.get([lease.doc, lease.site]);
+        current.onsuccess = () => {
+          if (!holds(current.result, lease.holder)) {
+            leaseTaken = true;
+            tx.abort();
+            return;
+          }
+          renewedUntil = Date.now() + lease.durationMs;
+          leases.put({ doc: lease.doc, site: lease.site, holder: lease.holder, expires: renewedUntil });
+          for (const write of writes) this.#run(tx, write);
+        };
+      }
       done = new Promise<void>((resolve) => {
-        tx.oncomplete = () => resolve();
+        tx.oncomplete = () => {
+          if (lease !== null) lease.expires = Math.max(lease.expires, renewedUntil);
+          resolve();
+        };
         tx.onabort = () => {
+          if (leaseTaken) {
+            this.#loseLease(lease!);
+            resolve();
+            return;
+          }
           this.#onError({
             kind: errorKind(tx.error),
             message: `failed to save ${writes.length} change(s) to IndexedDB database ${JSON.stringify(this.#name)}: ${tx.error?.name ?? "AbortError"}: ${tx.error?.message ?? "the transaction was aborted"}`,
@@ -213,7 +282,8 @@ export class IdbBackend {
    * Takes the lease of the first site in `sites` whose lease is missing or
    * expired, or else of `fresh`, for `holder` until `now + durationMs`.
    * One transaction, so two tabs never take the same site. Returns the
-   * site taken.
+   * site taken. Later writes of this connection check and renew the
+   * lease.
    */
   async takeLease(doc: string, sites: string[], fresh: string, holder: string, durationMs: number): Promise<string> {
     const db = this.#requireOpen();
@@ -232,28 +302,53 @@ export class IdbBackend {
         break;
       }
     }
-    store.put({ doc, site: chosen, holder, expires: now + durationMs });
+    const expires = now + durationMs;
+    store.put({ doc, site: chosen, holder, expires });
     await done;
+    this.#lease = { doc, site: chosen, holder, durationMs, expires };
+    this.#leaseLost = false;
     return chosen;
   }
 
   /**
    * Extends the lease of `site` if `holder` still holds it. Resolves to
    * false when another holder took it, which happens only after the
-   * lease expired.
+   * lease expired, or when the lease record is gone, which happens only
+   * after another holder took it and let it go. When that lease is the
+   * one taken with `takeLease`, the connection then reports a "lease"
+   * error and closes.
    */
   async renewLease(doc: string, site: string, holder: string, durationMs: number): Promise<boolean> {
     const db = this.#requireOpen();
     const tx = db.transaction("leases", "readwrite");
     const store = tx.objectStore("leases");
-    const lease = (await requestPromise(store.get([doc, site]))) as { holder: string } | undefined;
-    const stillHeld = lease === undefined || lease.holder === holder;
-    if (stillHeld) store.put({ doc, site, holder, expires: Date.now() + durationMs });
+    const lease = await requestPromise(store.get([doc, site]));
+    const stillHeld = holds(lease, holder);
+    const expires = Date.now() + durationMs;
+    if (stillHeld) store.put({ doc, site, holder, expires });
     await new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve();
       tx.onabort = () => reject(tx.error ?? new Error("the lease transaction was aborted"));
     });
+    const own = this.#lease;
+    if (own !== null && own.doc === doc && own.site === site && own.holder === holder) {
+      if (stillHeld) own.expires = Math.max(own.expires, expires);
+      else this.#loseLease(own);
+    }
     return stillHeld;
+  }
+
+  /**
+   * Renews the lease taken with `takeLease` now. Resolves to true while
+   * this connection holds it or holds none, and to false once it was
+   * lost (reported as a "lease" error).
+   */
+  async confirmLease(): Promise<boolean> {
+    const lease = this.#lease;
+    if (this.#leaseLost) return false;
+    if (lease === null) return true;
+    if (this.#db === null) return false;
+    return this.renewLease(lease.doc, lease.site, lease.holder, lease.durationMs);
   }
 
   /** Gives up the lease of `site` if `holder` holds it. */
@@ -266,6 +361,21 @@ export class IdbBackend {
     await new Promise<void>((resolve) => {
       tx.oncomplete = () => resolve();
       tx.onabort = () => resolve();
+    });
+    if (this.#lease?.site === site && this.#lease.holder === holder) this.#lease = null;
+  }
+
+  // Reports once that another tab took the site and closes the
+  // connection, which keeps later writes from reaching the store.
+  #loseLease(lease: HeldLease): void {
+    if (this.#leaseLost) return;
+    this.#leaseLost = true;
+    this.#db?.close();
+    this.#db = null;
+    this.#closedReported = true;
+    this.#onError({
+      kind: "lease",
+      message: `another tab took over site ${lease.site} of document ${JSON.stringify(lease.doc)} because this tab did not renew its ${lease.durationMs} ms lease in time, after a suspension or throttled timers. That tab now keeps the pending operations this tab had saved. This tab no longer saves edits, so edits made here from now on stay in memory only`,
     });
   }
 

@@ -69,20 +69,18 @@ const DEFAULT_LEASE_MS = 10_000;
 
 // Holds a site with a lease in IndexedDB: takes the first stored site
 // whose lease expired (its tab is gone) or a new one, and renews the
-// lease until released. A renewal that finds another holder means this
-// tab was suspended past the lease and the site was adopted, so the
-// backend closes rather than write over the other tab's pending
-// operations.
+// lease until released. A renewal or a write that finds another holder
+// means this tab was suspended past the lease and the site was adopted:
+// the backend then reports a "lease" error and closes rather than write
+// over the other tab's pending operations.
 async function leaseSite(
   backend: IdbBackend,
   doc: string,
   sites: string[],
   durationMs: number,
-  onError: (error: OfflineError) => void,
 ): Promise<{ site: string; release: Release }> {
   const holder = randomSiteId();
   const site = await backend.takeLease(doc, sites, randomSiteId(), holder, durationMs);
-  let lost = false;
   const timer = setInterval(() => {
     if (!backend.isOpen) {
       clearInterval(timer);
@@ -90,14 +88,7 @@ async function leaseSite(
     }
     backend.renewLease(doc, site, holder, durationMs).then(
       (held) => {
-        if (held || lost) return;
-        lost = true;
-        clearInterval(timer);
-        onError({
-          kind: "lease",
-          message: `the lease on site ${site} of document ${JSON.stringify(doc)} expired and another tab took it; edits are kept in memory only, reload to save them again`,
-        });
-        backend.close();
+        if (!held) clearInterval(timer);
       },
       () => {},
     );
@@ -123,7 +114,6 @@ async function claimSite(
   records: StoredRecords,
   preferred: string | undefined,
   leaseMs: number,
-  onError: (error: OfflineError) => void,
 ): Promise<{ site: string; release: Release }> {
   const withPending = new Set(records.pending.map((p) => p.site));
   const stored = records.sites.map((s) => s.site);
@@ -134,7 +124,7 @@ async function claimSite(
   ];
   const locks = typeof navigator === "undefined" ? undefined : navigator.locks;
   const lockName = (site: string) => `echostream:${dbName}:${doc}:${site}`;
-  if (locks === undefined) return leaseSite(backend, doc, sites, leaseMs, onError);
+  if (locks === undefined) return leaseSite(backend, doc, sites, leaseMs);
   for (const site of sites) {
     const release = await tryLock(locks, lockName(site));
     if (release !== null) return { site, release };
@@ -169,7 +159,6 @@ async function openLog<Log extends { flush(): Promise<void> }>(
     records,
     options.site,
     leaseMs,
-    onError,
   );
   // Reload after the claim: the tab that held the site may have written
   // until it let go.

@@ -10,8 +10,15 @@ import type { OfflineLogOptions, OpenedOfflineLog } from "../offline/open.js";
 import { Emitter } from "./events.js";
 import { PROTOCOL_VERSION } from "./protocol.js";
 
-/** The connection state. */
+/**
+ * The connection state. "closed" follows `close()`, a lost lease on the
+ * offline log's site (an error with code "lease"), or a newer client of
+ * the same site (an error with code "site_replaced").
+ */
 export type SyncStatus = "connecting" | "connected" | "disconnected" | "closed";
+
+/** The close code of a connection that a newer one of its site replaced. */
+const CLOSE_REPLACED = 4003;
 
 /** The part of the WebSocket interface the client uses. */
 export interface WebSocketLike {
@@ -167,6 +174,7 @@ export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> 
   #joined = false;
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  #confirmingLease = false;
   readonly #onHide = () => {
     this.client.saveSnapshot();
     void this.client.flush();
@@ -268,16 +276,68 @@ export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> 
     this.emit(type as keyof Events, event as unknown as Events[keyof Events]);
   }
 
-  /** Reports a storage problem of the offline log. */
+  /**
+   * Reports a storage problem of the offline log. A lost lease also stops
+   * syncing: another tab now sends the pending operations under this
+   * site, and new ones from both tabs would get the same ids.
+   */
   protected offlineError(error: OfflineError): void {
-    this.emitSession("error", { kind: "offline", code: error.kind, message: error.message });
+    if (error.kind !== "lease") {
+      this.emitSession("error", { kind: "offline", code: error.kind, message: error.message });
+      return;
+    }
+    this.#stopSyncing();
+    this.emitSession("error", {
+      kind: "offline",
+      code: "lease",
+      message: `${error.message}. This tab stopped syncing, so that the two tabs never send different operations under the same ids. Copy what was typed here since, then reload the tab to sync again`,
+    });
   }
 
-  /** Sends the next local edit, if the connection is ready. */
+  /**
+   * Sends the next local edit, if the connection is ready and, under a
+   * lease, this tab still holds its site. A lease past its expiry by this
+   * tab's clock (after a suspension) is renewed before anything is sent.
+   */
   protected pump(): void {
     if (!this.#joined) return;
+    const lease = this.#offline?.backend.leaseState ?? "none";
+    if (lease === "lost") return;
+    if (lease === "unconfirmed") {
+      void this.#confirmLease();
+      return;
+    }
     const submission = this.client.nextSubmission();
     if (submission !== undefined) this.#send({ type: "submit", ...submission });
+  }
+
+  async #confirmLease(): Promise<void> {
+    if (this.#confirmingLease || this.#offline === null) return;
+    this.#confirmingLease = true;
+    let held = false;
+    try {
+      held = await this.#offline.backend.confirmLease();
+    } catch {
+      // The store failed: send nothing until a later renewal succeeds.
+    } finally {
+      this.#confirmingLease = false;
+    }
+    if (held) this.pump();
+  }
+
+  // Closes the connection for good and keeps the document in memory.
+  #stopSyncing(): void {
+    this.#setStatus("closed");
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    const socket = this.#socket;
+    this.#socket = null;
+    this.#joined = false;
+    if (socket !== null) {
+      socket.onclose = null;
+      socket.onmessage = null;
+      socket.close(1000, "another tab took over this site");
+    }
   }
 
   /** Sends this client's presence, if the connection is ready. */
@@ -304,8 +364,17 @@ export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> 
     socket.onopen = () => this.#sendHello();
     socket.onmessage = (event) => this.#receive(event.data);
     socket.onerror = () => {};
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (this.#socket !== socket) return;
+      if (event.code === CLOSE_REPLACED) {
+        this.#stopSyncing();
+        this.emitSession("error", {
+          kind: "server",
+          code: "site_replaced",
+          message: `the server closed this connection because another connection of site ${this.client.site} joined document ${JSON.stringify(this.#options.doc)}: two clients share the site. This client stopped syncing, so that the two never send different operations under the same ids. Give each client its own site, then reload`,
+        });
+        return;
+      }
       this.#socket = null;
       this.#joined = false;
       this.#setStatus("disconnected");

@@ -25,6 +25,9 @@ use crate::store::{FileLog, OpenMode};
 /// again, so that a busy document still starts its writes on time.
 const COMMANDS_PER_TURN: usize = 256;
 
+/// The close code of a connection replaced by a newer one of its site.
+const CLOSE_REPLACED: u16 = 4003;
+
 /// A document that is not open yet: the task's id and what it shares.
 pub(crate) struct DocumentTask<Op: DocumentOp> {
     doc: DocumentId,
@@ -323,6 +326,7 @@ impl<Op: DocumentOp> Open<Op> {
             snapshot = with_snapshot,
             "client joined"
         );
+        self.replace_connections(join.site, join.conn);
         let member = Member {
             site: join.site,
             outbox: join.outbox,
@@ -435,6 +439,32 @@ impl<Op: DocumentOp> Open<Op> {
     fn leave(&mut self, conn: ConnId) {
         if let Some(member) = self.members.remove(&conn) {
             tracing::info!(doc = %self.doc, client = %member.site, conn, "client left");
+            self.clear_presence(conn, &member);
+        }
+    }
+
+    /// Drops the other connections of `site` once `newest` has joined,
+    /// and closes them with code 4003. A site belongs to one client, so an
+    /// older connection is one its client gave up on. Its late
+    /// submissions must not commit: the client resends the same operation
+    /// rebased onto the welcome's snapshot, which can differ from the old
+    /// form.
+    fn replace_connections(&mut self, site: SiteId, newest: ConnId) {
+        let older: Vec<ConnId> = self
+            .members
+            .iter()
+            .filter(|&(&conn, member)| member.site == site && conn != newest)
+            .map(|(&conn, _)| conn)
+            .collect();
+        for conn in older {
+            let Some(member) = self.members.remove(&conn) else {
+                continue;
+            };
+            tracing::info!(doc = %self.doc, client = %site, conn, newer = newest, "replaced a connection by a newer one of the same client");
+            let _ = member.outbox.try_send(Outbound::Close {
+                code: CLOSE_REPLACED,
+                reason: "a newer connection of the same site joined",
+            });
             self.clear_presence(conn, &member);
         }
     }

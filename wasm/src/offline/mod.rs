@@ -115,19 +115,33 @@ fn parse<T: serde::de::DeserializeOwned>(
     what: &'static str,
     value: &str,
 ) -> Result<T, LogError> {
-    let corrupt = |e: serde_json::Error| LogError::Corrupt {
+    let value = parse_value(doc, what, value)?;
+    serde_json::from_value(value).map_err(|e| corrupt(doc, what, &e))
+}
+
+/// Parses JSON text from the store: the half of [`parse`] that is the
+/// same for every type, so that the module holds one copy of it.
+#[inline(never)]
+fn parse_value(doc: &str, what: &'static str, value: &str) -> Result<serde_json::Value, LogError> {
+    serde_json::from_str(value).map_err(|e| corrupt(doc, what, &e))
+}
+
+#[inline(never)]
+fn corrupt(doc: &str, what: &'static str, e: &serde_json::Error) -> LogError {
+    LogError::Corrupt {
         doc: doc.to_owned(),
         what,
         message: e.to_string(),
-    };
-    let value: serde_json::Value = serde_json::from_str(value).map_err(corrupt)?;
-    serde_json::from_value(value).map_err(corrupt)
+    }
 }
 
 fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .expect("engine values always encode as JSON")
-        .to_string()
+    value_text(serde_json::to_value(value).expect("engine values always encode as JSON"))
+}
+
+#[inline(never)]
+fn value_text(value: serde_json::Value) -> String {
+    value.to_string()
 }
 
 impl<Op: Operation> IndexedDbLog<Op> {
