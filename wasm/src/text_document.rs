@@ -30,6 +30,13 @@ impl JsTextDocument {
     pub fn inner(&self) -> &TextDocument {
         &self.doc
     }
+
+    /// Replaces code points `from..to` with `text`, the shared end of
+    /// `edit` and `editUtf16`.
+    fn replace_code_points(&mut self, from: usize, to: usize, text: &JsString) -> JsResult<()> {
+        let text = to_text(text, "inserted text")?;
+        Ok(self.doc.apply(&TextOp::replace(from..to, &text))?)
+    }
 }
 
 #[wasm_bindgen(js_class = TextDocument)]
@@ -85,8 +92,7 @@ impl JsTextDocument {
         text: &JsString,
     ) -> JsResult<()> {
         let (from, to) = code_point_range(&from, &to)?;
-        let text = to_text(text, "inserted text")?;
-        Ok(self.doc.apply(&TextOp::replace(from..to, &text))?)
+        self.replace_code_points(from, to, text)
     }
 
     /// Replaces UTF-16 offsets `from` up to `to` with `text`, as an editor
@@ -103,9 +109,8 @@ impl JsTextDocument {
     ) -> JsResult<()> {
         let from = index_arg(&from, "UTF-16 range start")?;
         let to = index_arg(&to, "UTF-16 range end")?;
-        let text = to_text(text, "inserted text")?;
         let (from, to) = units::to_code_point_range(&self.doc, from, to)?;
-        Ok(self.doc.apply(&TextOp::replace(from..to, &text))?)
+        self.replace_code_points(from, to, text)
     }
 
     /// Checks that `op` applies to this document, without changing it.
