@@ -4,13 +4,13 @@
 // time of each. Every call into WebAssembly is included. The package is
 // replayed three ways, one call or more per patch:
 // - `editUtf16(from, to, text)`, the call an editor binding makes for a
-//   change it reports in UTF-16 offsets when it needs no operation object
-//   (the trace has no characters outside the Basic Multilingual Plane, so
-//   its code point positions are also UTF-16 offsets);
-// - `edit(from, to, text)`, the same in code points;
+//   change reported in UTF-16 offsets when it needs no operation object.
+//   The trace has no characters outside the Basic Multilingual Plane, so
+//   its code point positions are also its UTF-16 offsets.
+// - `edit(from, to, text)`, the same in code points.
 // - `TextOp.replace`, `apply` and `free`, the path of a binding that keeps
 //   the operation, for example to send it to a server.
-// The speedup line compares each with the fastest JavaScript peer.
+// The speedup lines compare each with the fastest JavaScript peer.
 //
 // Usage: npm run bench   (needs npm run build first, and the shared data:
 // set ECHOSTREAM_DATA to the folder that holds traces/)

@@ -154,7 +154,7 @@ test("edit text must be a string", () => {
 
 // Texts up to 4 code units are read one unit at a time and longer ones
 // are copied, so both lengths are tried, with and without a real U+FFFD.
-test("edit text lone surrogates", () => {
+test("edit rejects lone surrogates", () => {
   const doc = new TextDocument("abc");
   const rejected = [
     ["\ud800", 0],

@@ -31,8 +31,8 @@ impl JsTextDocument {
         &self.doc
     }
 
-    /// Replaces code points `from..to` with `text`, the shared end of
-    /// `edit` and `editUtf16`.
+    /// Replaces code points `from..to` with `text`. Both `edit` and
+    /// `editUtf16` end here.
     fn replace_code_points(&mut self, from: usize, to: usize, text: &JsString) -> JsResult<()> {
         let text = to_text(text, "inserted text")?;
         Ok(self.doc.apply(&TextOp::replace(from..to, &text))?)

@@ -86,7 +86,7 @@ pub fn to_utf16(doc: &TextDocument, pos: usize) -> UnitResult<usize> {
     Ok(doc.char_to_utf16(pos)?)
 }
 
-/// True if every code point of `doc` is one UTF-16 code unit, so that both
+/// Returns true if every code point of `doc` is one UTF-16 code unit, so that both
 /// counts agree at every position. O(1): both lengths are stored.
 fn has_one_unit_per_code_point(doc: &TextDocument) -> bool {
     doc.len_utf16() == doc.len()
