@@ -1,8 +1,16 @@
 // Replays the automerge-paper editing trace (259,778 single-patch
 // transactions) through the package's TextDocument, through
 // ot-text-unicode and through ot.js, in one Node process, and prints the
-// time of each. Every call into WebAssembly is included: one operation is
-// built and applied per patch.
+// time of each. Every call into WebAssembly is included. The package is
+// replayed three ways, one call or more per patch:
+// - `editUtf16(from, to, text)`, the call an editor binding makes for a
+//   change reported in UTF-16 offsets when it needs no operation object.
+//   The trace has no characters outside the Basic Multilingual Plane, so
+//   its code point positions are also its UTF-16 offsets.
+// - `edit(from, to, text)`, the same in code points.
+// - `TextOp.replace`, `apply` and `free`, the path of a binding that keeps
+//   the operation, for example to send it to a server.
+// The speedup lines compare each with the fastest JavaScript peer.
 //
 // Usage: npm run bench   (needs npm run build first, and the shared data:
 // set ECHOSTREAM_DATA to the folder that holds traces/)
@@ -60,7 +68,27 @@ if (/[\ud800-\udfff]/.test(trace.endContent)) {
   throw new Error("the trace holds astral characters: ot.js positions would differ");
 }
 
-function replayWasm() {
+function replayWasmEditUtf16() {
+  const doc = new TextDocument(trace.startContent);
+  for (const [pos, deleted, inserted] of patches) {
+    doc.editUtf16(pos, pos + deleted, inserted);
+  }
+  const text = doc.toString();
+  doc.free();
+  return text;
+}
+
+function replayWasmEdit() {
+  const doc = new TextDocument(trace.startContent);
+  for (const [pos, deleted, inserted] of patches) {
+    doc.edit(pos, pos + deleted, inserted);
+  }
+  const text = doc.toString();
+  doc.free();
+  return text;
+}
+
+function replayWasmTextOp() {
   const doc = new TextDocument(trace.startContent);
   for (const [pos, deleted, inserted] of patches) {
     const op = TextOp.replace(pos, pos + deleted, inserted);
@@ -97,15 +125,19 @@ function replayOtJs() {
   return doc;
 }
 
-const peers = [
-  ["echostream (wasm TextDocument)", replayWasm],
+const wasmReplays = [
+  ["echostream editUtf16", replayWasmEditUtf16],
+  ["echostream edit", replayWasmEdit],
+  ["echostream TextOp + apply", replayWasmTextOp],
+];
+const jsReplays = [
   ["ot-text-unicode 4.0.0", replayOtTextUnicode],
   ["ot (ot.js) 0.0.15", replayOtJs],
 ];
 
 console.log(`automerge-paper: ${patches.length} patches, best of ${runs} runs`);
 const results = new Map();
-for (const [name, replay] of peers) {
+for (const [name, replay] of [...wasmReplays, ...jsReplays]) {
   let best = Infinity;
   for (let run = 0; run < runs; run++) {
     const start = performance.now();
@@ -120,6 +152,7 @@ for (const [name, replay] of peers) {
   console.log(`${name.padEnd(32)} ${best.toFixed(1).padStart(9)} ms  ${((patches.length / best) * 1000).toFixed(0).padStart(10)} patches/s`);
 }
 
-const wasm = results.get(peers[0][0]);
-const fastestPeer = Math.min(...peers.slice(1).map(([name]) => results.get(name)));
-console.log(`speedup over the fastest JavaScript peer: ${(fastestPeer / wasm).toFixed(2)}x`);
+const fastestPeer = Math.min(...jsReplays.map(([name]) => results.get(name)));
+for (const [name] of wasmReplays) {
+  console.log(`speedup of ${name} over the fastest JavaScript peer: ${(fastestPeer / results.get(name)).toFixed(2)}x`);
+}

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::args::{index_arg, side_arg, to_text, JsResult};
 use crate::json::{from_js, to_js};
-use crate::text_op::JsTextOp;
+use crate::text_op::{code_point_range, JsTextOp};
 use crate::units::{self, Utf16Change};
 
 /// A plain-text document that text operations apply to. Methods whose
@@ -29,6 +29,13 @@ impl JsTextDocument {
     /// Returns the engine document.
     pub fn inner(&self) -> &TextDocument {
         &self.doc
+    }
+
+    /// Replaces code points `from..to` with `text`. Both `edit` and
+    /// `editUtf16` end here.
+    fn replace_code_points(&mut self, from: usize, to: usize, text: &JsString) -> JsResult<()> {
+        let text = to_text(text, "inserted text")?;
+        Ok(self.doc.apply(&TextOp::replace(from..to, &text))?)
     }
 }
 
@@ -72,6 +79,38 @@ impl JsTextDocument {
     /// O(k log n) for k components.
     pub fn apply(&mut self, op: &JsTextOp) -> JsResult<()> {
         Ok(self.doc.apply(&op.op)?)
+    }
+
+    /// Replaces the code points from `from` up to `to` with `text`, or
+    /// throws and leaves the document unchanged. It builds no `TextOp`
+    /// object: use `TextOp.replace` and `apply` when the operation is
+    /// needed. O(log n + m) for m code points inserted or deleted.
+    pub fn edit(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] from: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] to: JsValue,
+        text: &JsString,
+    ) -> JsResult<()> {
+        let (from, to) = code_point_range(&from, &to)?;
+        self.replace_code_points(from, to, text)
+    }
+
+    /// Replaces UTF-16 offsets `from` up to `to` with `text`, as an editor
+    /// reports a change, or throws and leaves the document unchanged. It
+    /// builds no `TextOp` object: use `replaceUtf16` and `apply` when the
+    /// operation is needed. O(log n + m) for m code points inserted or
+    /// deleted.
+    #[wasm_bindgen(js_name = editUtf16)]
+    pub fn edit_utf16(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] from: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] to: JsValue,
+        text: &JsString,
+    ) -> JsResult<()> {
+        let from = index_arg(&from, "UTF-16 range start")?;
+        let to = index_arg(&to, "UTF-16 range end")?;
+        let (from, to) = units::to_code_point_range(&self.doc, from, to)?;
+        self.replace_code_points(from, to, text)
     }
 
     /// Checks that `op` applies to this document, without changing it.

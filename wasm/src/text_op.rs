@@ -52,7 +52,7 @@ impl JsTextOp {
         #[wasm_bindgen(unchecked_param_type = "number")] from: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] to: JsValue,
     ) -> JsResult<JsTextOp> {
-        let (from, to) = range(from, to)?;
+        let (from, to) = code_point_range(&from, &to)?;
         Ok(TextOp::delete_range(from..to).into())
     }
 
@@ -75,7 +75,7 @@ impl JsTextOp {
         #[wasm_bindgen(unchecked_param_type = "number")] to: JsValue,
         text: &JsString,
     ) -> JsResult<JsTextOp> {
-        let (from, to) = range(from, to)?;
+        let (from, to) = code_point_range(&from, &to)?;
         let text = to_text(text, "inserted text")?;
         Ok(TextOp::replace(from..to, &text).into())
     }
@@ -192,9 +192,9 @@ impl JsTextOp {
 }
 
 /// Reads a range of code points, rejecting an end before its start.
-fn range(from: JsValue, to: JsValue) -> JsResult<(usize, usize)> {
-    let from = index_arg(&from, "range start")?;
-    let to = index_arg(&to, "range end")?;
+pub(crate) fn code_point_range(from: &JsValue, to: &JsValue) -> JsResult<(usize, usize)> {
+    let from = index_arg(from, "range start")?;
+    let to = index_arg(to, "range end")?;
     if to < from {
         return Err(crate::args::error(format!(
             "invalid range {from}..{to}: the end is before the start"

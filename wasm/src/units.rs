@@ -66,14 +66,30 @@ pub struct Utf16Change {
     pub insert: String,
 }
 
-/// Converts a UTF-16 offset to a code point position.
+/// Converts a UTF-16 offset to a code point position. O(1) in a document
+/// without characters outside the Basic Multilingual Plane, O(log n)
+/// otherwise.
 pub fn to_code_point(doc: &TextDocument, offset: usize) -> UnitResult<usize> {
+    if has_one_unit_per_code_point(doc) && offset <= doc.len() {
+        return Ok(offset);
+    }
     Ok(doc.utf16_to_char(offset)?)
 }
 
-/// Converts a code point position to a UTF-16 offset.
+/// Converts a code point position to a UTF-16 offset. O(1) in a document
+/// without characters outside the Basic Multilingual Plane, O(log n)
+/// otherwise.
 pub fn to_utf16(doc: &TextDocument, pos: usize) -> UnitResult<usize> {
+    if has_one_unit_per_code_point(doc) && pos <= doc.len() {
+        return Ok(pos);
+    }
     Ok(doc.char_to_utf16(pos)?)
+}
+
+/// Returns true if every code point of `doc` is one UTF-16 code unit, so that both
+/// counts agree at every position. O(1): both lengths are stored.
+fn has_one_unit_per_code_point(doc: &TextDocument) -> bool {
+    doc.len_utf16() == doc.len()
 }
 
 /// Converts a UTF-16 range to code points, rejecting an end before its
@@ -288,6 +304,35 @@ mod tests {
         let doc = TextDocument::from("abc");
         let error = to_code_point_range(&doc, 2, 1).unwrap_err();
         assert_eq!(error, UnitError::Range { from: 2, to: 1 });
+    }
+
+    #[test]
+    fn plain_text_offsets_equal_positions() {
+        let doc = TextDocument::from("abc é");
+        for offset in 0..=5 {
+            assert_eq!(to_code_point(&doc, offset), Ok(offset), "offset {offset}");
+            assert_eq!(to_utf16(&doc, offset), Ok(offset), "position {offset}");
+        }
+        let past_end = TextError::PositionPastEnd {
+            unit: "UTF-16",
+            position: 6,
+            len: 5,
+        };
+        assert_eq!(to_code_point(&doc, 6), Err(UnitError::Text(past_end)));
+        assert!(to_utf16(&doc, 6).is_err());
+    }
+
+    #[test]
+    fn astral_text_offsets_convert() {
+        let doc = TextDocument::from("a😀b");
+        assert_eq!(to_code_point(&doc, 3), Ok(2));
+        assert_eq!(to_utf16(&doc, 2), Ok(3));
+        assert_eq!(
+            to_code_point(&doc, 2),
+            Err(UnitError::Text(TextError::InsideSurrogatePair {
+                offset: 2
+            }))
+        );
     }
 
     #[test]
