@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod process;
+pub mod redis;
 
 use std::path::Path;
 use std::time::Duration;
