@@ -275,7 +275,6 @@ impl<Op: DocumentOp> Open<Op> {
             let cluster = self.cluster.as_ref().expect("rebase runs in cluster mode");
             self.authority = cluster.durable.clone();
         }
-        self.written = self.durable;
         let mut remote_ids = HashMap::new();
         let count = entries.len();
         for entry in entries {
@@ -293,6 +292,7 @@ impl<Op: DocumentOp> Open<Op> {
             let text = ServerMessage::Op(&entry).to_text();
             self.broadcast(NO_CONNECTION, entry.id.site, text.into());
         }
+        self.written = self.durable;
         let cluster = self.cluster.as_mut().expect("checked above");
         cluster.remote = cluster.remote.split_off(&(self.durable + 1));
         tracing::debug!(doc = %self.doc, entries = count, revision = self.durable, waiting = waiting.len(), "applied entries of other nodes");
