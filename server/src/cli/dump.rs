@@ -96,7 +96,7 @@ fn render<Op: DocumentOp>(store: &Store, doc: &DocumentId) -> anyhow::Result<(u6
         Store::Redis(redis) => {
             let log = redis.open::<Op>(doc, OpenMode::Read)?;
             let snapshot = log.latest_snapshot()?;
-            (DocumentLog::Redis(log), snapshot)
+            (DocumentLog::Redis(Box::new(log)), snapshot)
         }
     };
     let (mut revision, mut document) = match snapshot {

@@ -77,7 +77,7 @@ pub(super) fn load<Op: DocumentOp>(
             .replay(entry)
             .map_err(|e| anyhow::anyhow!("replaying revision {revision} failed: {e}"))?;
     }
-    Ok((DocumentLog::Redis(log), authority, replayed))
+    Ok((DocumentLog::Redis(Box::new(log)), authority, replayed))
 }
 
 impl<Op: DocumentOp> Cluster<Op> {

@@ -11,8 +11,9 @@ use crate::document_op::DocumentOp;
 pub enum DocumentLog<Op> {
     /// The embedded file store.
     File(FileLog<Op>),
-    /// The Redis store.
-    Redis(RedisLog<Op>),
+    /// The Redis store, boxed because its connection makes it several
+    /// times larger than a file log.
+    Redis(Box<RedisLog<Op>>),
 }
 
 impl<Op: DocumentOp> DocumentLog<Op> {
