@@ -15,7 +15,7 @@
 //! connection, like the file log, so the document task runs its writes on
 //! a blocking thread in the same way. Appends are a compare-and-set: the
 //! batch goes in only if the stream still ends at the revision this node
-//! last saw, and [`StoreError::Conflict`] says that another node appended
+//! last saw. [`StoreError::Conflict`] reports that another node appended
 //! first.
 
 use std::cell::{Cell, RefCell};
@@ -191,7 +191,7 @@ impl std::fmt::Debug for RedisStore {
 
 impl RedisStore {
     /// Parses `url` (`redis://HOST:PORT`) and checks with `PING` that the
-    /// server answers. Blocks for at most [`CONNECT_TIMEOUT`] plus
+    /// server replies. Blocks for at most [`CONNECT_TIMEOUT`] plus
     /// [`COMMAND_TIMEOUT`].
     pub fn connect(url: &str) -> Result<Self, StoreError> {
         let client = Client::open(url).map_err(|source| StoreError::RedisConnect {
@@ -532,7 +532,7 @@ impl<Op: DocumentOp> OpLog<Op> for RedisLog<Op> {
         Ok(Some(snapshot))
     }
 
-    /// Stores the snapshot unless Redis holds one at the same or a later
+    /// Stores the snapshot unless Redis contains one at the same or a later
     /// revision (another node saved it), which is kept. O(size of the
     /// snapshot), one round trip.
     fn save_snapshot(&mut self, snapshot: Snapshot<Op>) -> Result<(), StoreError> {
