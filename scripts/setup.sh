@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing EchoStream needs, skipping whatever is
 # already there: the wasm32 target, the wasm-bindgen CLI of the crate's
-# version, Debian's Chromium and ChromeDriver for the browser tests, and the
-# npm packages. Then builds the npm package and the web demo.
+# version, Debian's Chromium and ChromeDriver for the browser tests, Redis
+# for the tests of the Redis store, and the npm packages. Then builds the
+# npm package and the web demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +23,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
 fi
 
 missing=()
-for package in chromium chromium-driver; do
+for package in chromium chromium-driver redis-server; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -21,6 +21,12 @@ pub struct ServeConfig {
     )]
     pub data_dir: PathBuf,
 
+    /// Store documents in this Redis server (`redis://HOST:PORT`) instead
+    /// of the data folder, so that several server nodes can serve the same
+    /// documents. Without it the file store in `--data` is used.
+    #[arg(long = "redis", env = "ECHOSTREAM_REDIS_URL", value_name = "URL")]
+    pub redis_url: Option<String>,
+
     /// The folder of static files served at `/`, relative to the working
     /// directory. A placeholder page is served when it is missing.
     #[arg(long, env = "ECHOSTREAM_STATIC_DIR", default_value = "web-demo/dist")]
@@ -152,6 +158,7 @@ impl ServeConfig {
         ServeConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.into(),
+            redis_url: None,
             static_dir: PathBuf::from("web-demo/dist"),
             limits: Limits::default(),
         }

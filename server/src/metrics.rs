@@ -15,6 +15,9 @@ pub struct Metrics {
     pub documents: IntGauge,
     /// Operations committed and stored.
     pub operations_accepted: IntCounter,
+    /// Appends to Redis that lost the race to another node and were
+    /// transformed again.
+    pub append_conflicts: IntCounter,
     /// Operations rejected, by error code.
     pub operations_rejected: IntCounterVec,
     /// Client messages rejected before reaching a document, by error code.
@@ -49,6 +52,11 @@ impl Metrics {
         let operations_accepted = IntCounter::new(
             "echostream_operations_accepted_total",
             "Operations committed and stored.",
+        )
+        .expect("valid metric");
+        let append_conflicts = IntCounter::new(
+            "echostream_append_conflicts_total",
+            "Appends to Redis that lost the race to another node and were transformed again.",
         )
         .expect("valid metric");
         let operations_rejected = IntCounterVec::new(
@@ -93,6 +101,7 @@ impl Metrics {
             Box::new(connections.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(documents.clone()),
             Box::new(operations_accepted.clone()),
+            Box::new(append_conflicts.clone()),
             Box::new(operations_rejected.clone()),
             Box::new(messages_rejected.clone()),
             Box::new(messages_delayed.clone()),
@@ -109,6 +118,7 @@ impl Metrics {
             connections,
             documents,
             operations_accepted,
+            append_conflicts,
             operations_rejected,
             messages_rejected,
             messages_delayed,

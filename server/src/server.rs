@@ -21,7 +21,7 @@ use crate::config::ServeConfig;
 use crate::document::Registry;
 use crate::metrics::Metrics;
 use crate::session::serve_connection;
-use crate::store::FileStore;
+use crate::store::{FileStore, RedisStore, Store};
 
 /// The path of the WebSocket endpoint.
 pub const WEBSOCKET_PATH: &str = "/ws";
@@ -87,12 +87,13 @@ pub struct Server {
 }
 
 impl Server {
-    /// Opens the data folder, binds `config.addr` and starts serving.
+    /// Opens the store, binds `config.addr` and starts serving.
     pub async fn start(config: ServeConfig) -> anyhow::Result<Server> {
-        let data_dir = config.data_dir.clone();
-        let store = tokio::task::spawn_blocking(move || FileStore::new(data_dir, true))
-            .await?
-            .with_context(|| format!("opening the data folder {}", config.data_dir.display()))?;
+        let store = open_store(&config).await?;
+        let store_name = match &store {
+            Store::File(_) => format!("files in {}", config.data_dir.display()),
+            Store::Redis(redis) => format!("redis at {}", redis.address()),
+        };
         let shutdown = CancellationToken::new();
         let tracker = TaskTracker::new();
         let documents = DocumentRuntime::start().context("starting the document runtime")?;
@@ -131,7 +132,7 @@ impl Server {
         });
         tracing::info!(
             %addr,
-            data = %config.data_dir.display(),
+            store = %store_name,
             websocket = WEBSOCKET_PATH,
             "server started"
         );
@@ -183,6 +184,20 @@ impl Server {
         tracing::info!(addr = %self.addr, "server stopped");
         Ok(())
     }
+}
+
+/// Opens the file store in the data folder, or connects to Redis when a
+/// Redis URL is set.
+async fn open_store(config: &ServeConfig) -> anyhow::Result<Store> {
+    if let Some(url) = config.redis_url.clone() {
+        let redis = tokio::task::spawn_blocking(move || RedisStore::connect(&url)).await??;
+        return Ok(Store::Redis(redis));
+    }
+    let data_dir = config.data_dir.clone();
+    let store = tokio::task::spawn_blocking(move || FileStore::new(data_dir, true))
+        .await?
+        .with_context(|| format!("opening the data folder {}", config.data_dir.display()))?;
+    Ok(Store::File(store))
 }
 
 /// Runs a server until SIGTERM or Ctrl-C, then shuts it down.

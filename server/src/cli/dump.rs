@@ -12,14 +12,23 @@ use echostream::OpLog;
 use echostream_server::document_id::DocumentId;
 use echostream_server::document_op::DocumentOp;
 use echostream_server::protocol::DocumentKind;
-use echostream_server::store::{FileStore, OpenMode};
+use echostream_server::store::{DocumentLog, FileStore, OpenMode, RedisStore, Store};
 
 /// Arguments of `echostream dump`.
 #[derive(Args)]
 pub struct DumpArgs {
     /// The data folder of the server.
-    #[arg(long = "data", env = "ECHOSTREAM_DATA_DIR")]
-    data_dir: PathBuf,
+    #[arg(
+        long = "data",
+        env = "ECHOSTREAM_DATA_DIR",
+        required_unless_present = "redis_url"
+    )]
+    data_dir: Option<PathBuf>,
+
+    /// Read the document from this Redis server (`redis://HOST:PORT`)
+    /// instead of a data folder.
+    #[arg(long = "redis", env = "ECHOSTREAM_REDIS_URL", value_name = "URL")]
+    redis_url: Option<String>,
 
     /// The document id.
     #[arg(long)]
@@ -44,14 +53,21 @@ pub fn run(args: DumpArgs) -> ExitCode {
 }
 
 fn dump(args: &DumpArgs) -> anyhow::Result<()> {
-    let store = FileStore::new(&args.data_dir, false)?;
-    let kind = store.kind(&args.doc)?.with_context(|| {
-        format!(
-            "document {} not found in {}",
-            args.doc,
-            args.data_dir.display()
-        )
-    })?;
+    let (store, location) = match (&args.redis_url, &args.data_dir) {
+        (Some(url), _) => {
+            let redis = RedisStore::connect(url)?;
+            let location = format!("Redis at {}", redis.address());
+            (Store::Redis(redis), location)
+        }
+        (None, Some(data_dir)) => (
+            Store::File(FileStore::new(data_dir, false)?),
+            data_dir.display().to_string(),
+        ),
+        (None, None) => anyhow::bail!("missing --data or --redis"),
+    };
+    let kind = store
+        .kind(&args.doc)?
+        .with_context(|| format!("document {} not found in {location}", args.doc))?;
     let (revision, text) = match kind {
         DocumentKind::Text => render::<TextOp>(&store, &args.doc)?,
         DocumentKind::Board => render::<BoardOp>(&store, &args.doc)?,
@@ -67,13 +83,23 @@ fn dump(args: &DumpArgs) -> anyhow::Result<()> {
 
 /// Replays the log from the latest readable snapshot. O(n) in the log
 /// size.
-fn render<Op: DocumentOp>(store: &FileStore, doc: &DocumentId) -> anyhow::Result<(u64, String)> {
-    let log = store.open::<Op>(doc, OpenMode::Read)?;
-    let start = log.replay_start(true)?;
-    for (revision, error) in &start.skipped {
-        eprintln!("warning: skipped the damaged snapshot at revision {revision}: {error}");
-    }
-    let (mut revision, mut document) = match start.snapshot {
+fn render<Op: DocumentOp>(store: &Store, doc: &DocumentId) -> anyhow::Result<(u64, String)> {
+    let (log, snapshot) = match store {
+        Store::File(files) => {
+            let log = files.open::<Op>(doc, OpenMode::Read)?;
+            let start = log.replay_start(true)?;
+            for (revision, error) in &start.skipped {
+                eprintln!("warning: skipped the damaged snapshot at revision {revision}: {error}");
+            }
+            (DocumentLog::File(log), start.snapshot)
+        }
+        Store::Redis(redis) => {
+            let log = redis.open::<Op>(doc, OpenMode::Read)?;
+            let snapshot = log.latest_snapshot()?;
+            (DocumentLog::Redis(Box::new(log)), snapshot)
+        }
+    };
+    let (mut revision, mut document) = match snapshot {
         Some(snapshot) => (snapshot.revision, snapshot.document),
         None => (0, Op::Document::default()),
     };

@@ -1,6 +1,6 @@
 //! The durable half of a document task: batches of committed operations
 //! go to a blocking thread that appends and syncs them (group commit), and
-//! acknowledgements and broadcasts go out only once they are on disk.
+//! acknowledgements and broadcasts go out only once they are stored.
 
 use echostream::{LoggedOp, OpLog, Snapshot};
 use tokio::task::JoinError;
@@ -8,23 +8,27 @@ use tokio::task::JoinError;
 use super::task::Open;
 use crate::document_op::DocumentOp;
 use crate::protocol::ServerMessage;
-use crate::store::{FileLog, StoreError};
+use crate::store::{DocumentLog, StoreError};
 
 /// The writer's result: the log, handed back, and the outcome of the
 /// batch.
 pub(super) struct WriteResult<Op: DocumentOp> {
-    log: FileLog<Op>,
+    log: DocumentLog<Op>,
     synced: Result<(), StoreError>,
     snapshot: Option<(u64, Result<(), StoreError>)>,
+    /// When another node appended first: the entries after the revision
+    /// the batch followed, read from the stream.
+    conflict: Option<Result<Vec<LoggedOp<Op>>, StoreError>>,
 }
 
 /// Appends and syncs a batch, then saves the snapshot if there is one.
 /// Runs on a blocking thread.
 fn write_batch<Op: DocumentOp>(
-    mut log: FileLog<Op>,
+    mut log: DocumentLog<Op>,
     batch: Vec<LoggedOp<Op>>,
     snapshot: Option<Snapshot<Op>>,
 ) -> WriteResult<Op> {
+    let base = batch.first().map_or(0, |entry| entry.revision - 1);
     let synced = batch
         .into_iter()
         .try_for_each(|entry| log.append(entry))
@@ -32,28 +36,20 @@ fn write_batch<Op: DocumentOp>(
     let snapshot = match (&synced, snapshot) {
         (Ok(()), Some(snapshot)) => {
             let revision = snapshot.revision;
-            let saved = save_snapshot(&mut log, snapshot);
+            let saved = log.save_snapshot_and_compact(snapshot);
             Some((revision, saved))
         }
+        _ => None,
+    };
+    let conflict = match &synced {
+        Err(StoreError::Conflict { .. }) => Some(log.read_since(base)),
         _ => None,
     };
     WriteResult {
         log,
         synced,
         snapshot,
-    }
-}
-
-/// Saves a snapshot and drops the log before the previous one, which
-/// stays as the start of the history kept on disk.
-fn save_snapshot<Op: DocumentOp>(
-    log: &mut FileLog<Op>,
-    snapshot: Snapshot<Op>,
-) -> Result<(), StoreError> {
-    log.save_snapshot(snapshot)?;
-    match log.snapshot_revisions() {
-        [previous, _latest] => log.compact(*previous),
-        _ => Ok(()),
+        conflict,
     }
 }
 
@@ -94,6 +90,12 @@ impl<Op: DocumentOp> Open<Op> {
     ) -> Result<(), String> {
         let result = result.map_err(|e| format!("the writer failed: {e}"))?;
         self.log = Some(result.log);
+        if let (Some(conflict), Some(_)) = (result.conflict, &self.cluster) {
+            let entries = conflict.map_err(|e| e.to_string())?;
+            tracing::debug!(doc = %self.doc, revision = self.durable, entries = entries.len(), "another node appended first; transforming again");
+            self.registry.metrics.append_conflicts.inc();
+            return self.rebase(entries);
+        }
         result.synced.map_err(|e| e.to_string())?;
         match result.snapshot {
             Some((revision, Ok(()))) => {
@@ -110,9 +112,25 @@ impl<Op: DocumentOp> Open<Op> {
         Ok(())
     }
 
+    /// Applies a stored operation to the durable document and moves the
+    /// members' presence past it.
+    pub(super) fn advance_durable(&mut self, entry: &LoggedOp<Op>) {
+        entry
+            .op
+            .apply(&mut self.durable_doc)
+            .expect("a committed operation applies to the durable document");
+        for member in self.members.values_mut() {
+            if let Some(presence) = &member.presence {
+                let own = member.site == entry.id.site;
+                member.presence = Some(entry.op.transform_presence(presence, own));
+            }
+        }
+        self.durable = entry.revision;
+    }
+
     /// Acknowledges and broadcasts the operations up to `revision`, which
-    /// are on disk.
-    fn release(&mut self, revision: u64) {
+    /// are stored.
+    pub(super) fn release(&mut self, revision: u64) {
         while self
             .pending
             .front()
@@ -120,17 +138,10 @@ impl<Op: DocumentOp> Open<Op> {
         {
             let pending = self.pending.pop_front().expect("checked");
             let entry = &pending.entry;
-            entry
-                .op
-                .apply(&mut self.durable_doc)
-                .expect("a committed operation applies to the durable document");
-            for member in self.members.values_mut() {
-                if let Some(presence) = &member.presence {
-                    let own = member.site == entry.id.site;
-                    member.presence = Some(entry.op.transform_presence(presence, own));
-                }
+            self.advance_durable(entry);
+            if let Some(cluster) = self.cluster.as_mut() {
+                cluster.record_durable(entry);
             }
-            self.durable = entry.revision;
 
             let ack: ServerMessage<Op> = ServerMessage::Ack {
                 id: entry.id,
@@ -164,6 +175,9 @@ impl<Op: DocumentOp> Open<Op> {
         if self.durable - self.compacted > keep.saturating_mul(2) {
             let revision = self.durable - keep;
             self.authority.compact(revision);
+            if let Some(cluster) = self.cluster.as_mut() {
+                cluster.compact(revision);
+            }
             self.compacted = revision;
         }
     }
@@ -180,7 +194,7 @@ impl<Op: DocumentOp> Open<Op> {
         let snapshot = self.authority.snapshot();
         let revision = snapshot.revision;
         let saved = tokio::task::spawn_blocking(move || {
-            let saved = save_snapshot(&mut log, snapshot);
+            let saved = log.save_snapshot_and_compact(snapshot);
             (log, saved)
         })
         .await;

@@ -3,6 +3,7 @@
 //! Connections talk to the task through a bounded command queue and get
 //! messages back through their own bounded outbox.
 
+mod cluster;
 mod durability;
 mod registry;
 mod task;

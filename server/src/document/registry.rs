@@ -17,7 +17,7 @@ use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;
 use crate::metrics::Metrics;
 use crate::protocol::{DocumentKind, ErrorBody, ErrorCode};
-use crate::store::FileStore;
+use crate::store::Store;
 
 /// The capacity of a document task's command queue. A connection whose
 /// command does not fit waits, which slows only that connection.
@@ -33,7 +33,7 @@ struct Entry {
 
 /// The open documents of one server, and what their tasks share.
 pub struct Registry {
-    pub(crate) store: FileStore,
+    pub(crate) store: Store,
     pub(crate) limits: Limits,
     pub(crate) metrics: Metrics,
     pub(crate) shutdown: CancellationToken,
@@ -48,7 +48,7 @@ impl Registry {
     /// Returns a registry with no open document, whose document tasks run
     /// on `documents`.
     pub fn new(
-        store: FileStore,
+        store: Store,
         limits: Limits,
         metrics: Metrics,
         shutdown: CancellationToken,

@@ -11,6 +11,7 @@ use echostream::{LoggedOp, OpId, OpLog, SiteId};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use super::cluster::{self, Cluster, Followed};
 use super::durability::WriteResult;
 use super::{Command, ConnId, Join, JoinReply, Outbound, Registry};
 use crate::document_id::DocumentId;
@@ -19,7 +20,7 @@ use crate::protocol::{
     close_code, ErrorBody, ErrorCode, PeerPresence, PresenceUpdate, ServerMessage, SnapshotBody,
     PROTOCOL_VERSION,
 };
-use crate::store::{FileLog, OpenMode};
+use crate::store::{DocumentLog, OpenMode, Store};
 
 /// The commands handled in one turn before the task looks at the writer
 /// again, so that a busy document still starts its writes on time.
@@ -44,11 +45,14 @@ pub(super) struct Member<Op: DocumentOp> {
     pub(super) presence: Option<Op::Presence>,
 }
 
-/// A committed operation waiting to be on disk.
+/// A committed operation waiting to be stored.
 pub(super) struct Pending<Op: DocumentOp> {
     pub(super) entry: LoggedOp<Op>,
     pub(super) origin: ConnId,
     pub(super) received: Instant,
+    /// The submission as received, kept with Redis only, where another
+    /// node's append may force receiving it again.
+    pub(super) submission: Option<Submission<Op>>,
 }
 
 /// An open document.
@@ -68,13 +72,15 @@ pub(super) struct Open<Op: DocumentOp> {
     pub(super) compacted: u64,
     pub(super) last_snapshot: u64,
     /// The log, or `None` while the writer has it.
-    pub(super) log: Option<FileLog<Op>>,
+    pub(super) log: Option<DocumentLog<Op>>,
     pub(super) writing: Option<JoinHandle<WriteResult<Op>>>,
     /// Committed operations above `durable`, in revision order.
     pub(super) pending: VecDeque<Pending<Op>>,
     /// Acknowledgements of resent operations that are not on disk yet.
     pub(super) late_acks: Vec<(ConnId, OpId, u64)>,
     pub(super) members: HashMap<ConnId, Member<Op>>,
+    /// The state shared with other nodes, with Redis only.
+    pub(super) cluster: Option<Cluster<Op>>,
 }
 
 impl<Op: DocumentOp> DocumentTask<Op> {
@@ -91,7 +97,7 @@ impl<Op: DocumentOp> DocumentTask<Op> {
     /// server shuts down or storing fails.
     pub(crate) async fn run(self, mut commands: mpsc::Receiver<Command<Op>>) {
         match self.load().await {
-            Ok(open) => open.serve(commands).await,
+            Ok((open, followed)) => open.serve(commands, followed).await,
             Err(error) => {
                 tracing::error!(doc = %self.doc, error = %format!("{error:#}"), "loading the document failed");
                 self.registry.remove(&self.doc, self.generation);
@@ -103,57 +109,28 @@ impl<Op: DocumentOp> DocumentTask<Op> {
 
     /// Reads the latest snapshot and replays the log after it. O(n) in the
     /// size of the log.
-    async fn load(&self) -> anyhow::Result<Open<Op>> {
+    async fn load(&self) -> anyhow::Result<(Open<Op>, Option<mpsc::Receiver<Followed<Op>>>)> {
         let started = Instant::now();
         let store = self.registry.store.clone();
         let doc = self.doc.clone();
         let loaded = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-            let mut log = store.open::<Op>(&doc, OpenMode::Write)?;
-            // Starting from the oldest snapshot kept gives clients that
-            // reconnect after a restart the operations since then.
-            let start = log.replay_start(false)?;
-            // Newer snapshots are read too, so that a damaged one is
-            // replaced now rather than found when it is the only one left.
-            let from = start.snapshot.as_ref().map_or(0, |s| s.revision);
-            let mut damaged = start.skipped;
-            for &revision in log.snapshot_revisions() {
-                if revision > from {
-                    if let Err(error) = log.snapshot_at(revision) {
-                        damaged.push((revision, error));
-                    }
-                }
+            match &store {
+                Store::File(files) => load_file(files, &doc),
+                Store::Redis(redis) => cluster::load(redis, &doc),
             }
-            for (revision, error) in &damaged {
-                tracing::warn!(doc = %doc, revision, %error, "found a damaged snapshot");
-            }
-            let mut authority = match start.snapshot {
-                Some(snapshot) => Authority::from_snapshot(snapshot),
-                None => Authority::new(),
-            };
-            let entries = log.read_since(authority.revision())?;
-            let replayed = entries.len();
-            for entry in entries {
-                let revision = entry.revision;
-                authority
-                    .replay(entry)
-                    .map_err(|e| anyhow::anyhow!("replaying revision {revision} failed: {e}"))?;
-            }
-            if !damaged.is_empty() {
-                for &(revision, _) in &damaged {
-                    log.remove_snapshot(revision)?;
-                }
-                if authority.revision() > 0 {
-                    log.save_snapshot(authority.snapshot())?;
-                }
-                tracing::info!(doc = %doc, revision = authority.revision(), damaged = damaged.len(), "replaced damaged snapshots by one at the head");
-            }
-            Ok((log, authority, replayed))
         })
         .await?;
-        let (log, authority, replayed) = loaded?;
+        let (log, authority, replayed): (_, Authority<Op>, _) = loaded?;
+        let (cluster, followed) = match &self.registry.store {
+            Store::File(_) => (None, None),
+            Store::Redis(redis) => {
+                let (cluster, followed) = Cluster::start(redis, &self.doc, &authority);
+                (Some(cluster), Some(followed))
+            }
+        };
 
         let revision = authority.revision();
-        let last_snapshot = log.snapshot_revisions().last().copied().unwrap_or(0);
+        let last_snapshot = log.last_snapshot();
         tracing::info!(
             doc = %self.doc,
             revision,
@@ -178,10 +155,59 @@ impl<Op: DocumentOp> DocumentTask<Op> {
             pending: VecDeque::new(),
             late_acks: Vec::new(),
             members: HashMap::new(),
+            cluster,
         };
         open.compact_history();
-        Ok(open)
+        Ok((open, followed))
     }
+}
+
+/// Opens a document of the file store, reads its latest readable snapshot
+/// and replays the log after it. Blocks the thread.
+fn load_file<Op: DocumentOp>(
+    store: &crate::store::FileStore,
+    doc: &DocumentId,
+) -> anyhow::Result<(DocumentLog<Op>, Authority<Op>, usize)> {
+    let mut log = store.open::<Op>(doc, OpenMode::Write)?;
+    // Starting from the oldest snapshot kept gives clients that
+    // reconnect after a restart the operations since then.
+    let start = log.replay_start(false)?;
+    // Newer snapshots are read too, so that a damaged one is
+    // replaced now rather than found when it is the only one left.
+    let from = start.snapshot.as_ref().map_or(0, |s| s.revision);
+    let mut damaged = start.skipped;
+    for &revision in log.snapshot_revisions() {
+        if revision > from {
+            if let Err(error) = log.snapshot_at(revision) {
+                damaged.push((revision, error));
+            }
+        }
+    }
+    for (revision, error) in &damaged {
+        tracing::warn!(doc = %doc, revision, %error, "found a damaged snapshot");
+    }
+    let mut authority = match start.snapshot {
+        Some(snapshot) => Authority::from_snapshot(snapshot),
+        None => Authority::new(),
+    };
+    let entries = log.read_since(authority.revision())?;
+    let replayed = entries.len();
+    for entry in entries {
+        let revision = entry.revision;
+        authority
+            .replay(entry)
+            .map_err(|e| anyhow::anyhow!("replaying revision {revision} failed: {e}"))?;
+    }
+    if !damaged.is_empty() {
+        for &(revision, _) in &damaged {
+            log.remove_snapshot(revision)?;
+        }
+        if authority.revision() > 0 {
+            log.save_snapshot(authority.snapshot())?;
+        }
+        tracing::info!(doc = %doc, revision = authority.revision(), damaged = damaged.len(), "replaced damaged snapshots by one at the head");
+    }
+    Ok((DocumentLog::File(log), authority, replayed))
 }
 
 /// Rejects the joins still queued for a task that stops.
@@ -196,7 +222,7 @@ fn reject_queued<Op: DocumentOp>(commands: &mut mpsc::Receiver<Command<Op>>, mes
 }
 
 /// Returns the error code for a rejected submission.
-fn sync_error_code<E: std::error::Error>(error: &SyncError<E>) -> ErrorCode {
+pub(super) fn sync_error_code<E: std::error::Error>(error: &SyncError<E>) -> ErrorCode {
     match error {
         SyncError::BaseAboveHead { .. } => ErrorCode::RevisionAhead,
         SyncError::BaseCompacted { .. } => ErrorCode::HistoryCompacted,
@@ -206,7 +232,13 @@ fn sync_error_code<E: std::error::Error>(error: &SyncError<E>) -> ErrorCode {
 }
 
 impl<Op: DocumentOp> Open<Op> {
-    async fn serve(mut self, mut commands: mpsc::Receiver<Command<Op>>) {
+    /// Serves commands, and with Redis the entries that `followed`
+    /// delivers from the stream.
+    async fn serve(
+        mut self,
+        mut commands: mpsc::Receiver<Command<Op>>,
+        mut followed: Option<mpsc::Receiver<Followed<Op>>>,
+    ) {
         let shutdown = self.registry.shutdown.clone();
         let cancelled = shutdown.cancelled();
         tokio::pin!(cancelled);
@@ -222,6 +254,22 @@ impl<Op: DocumentOp> Open<Op> {
                     if let Err(error) = self.finish_write(result) {
                         self.fail(&error, &mut commands);
                         return;
+                    }
+                }
+                entries = async { followed.as_mut().expect("checked").recv().await },
+                    if followed.is_some() =>
+                {
+                    match entries {
+                        Some(Ok(entries)) => self.take_followed(entries),
+                        Some(Err(error)) => {
+                            self.fail(&error, &mut commands);
+                            return;
+                        }
+                        None => {
+                            let error = "following the Redis stream stopped";
+                            self.fail(error, &mut commands);
+                            return;
+                        }
                     }
                 }
                 command = commands.recv(), if !closing => match command {
@@ -249,6 +297,10 @@ impl<Op: DocumentOp> Open<Op> {
                         }
                     }
                 }
+            }
+            if let Err(error) = self.apply_followed() {
+                self.fail(&error, &mut commands);
+                return;
             }
             self.start_write();
             if closing && self.writing.is_none() && self.pending.is_empty() {
@@ -367,11 +419,13 @@ impl<Op: DocumentOp> Open<Op> {
             return;
         };
         let id = submission.id;
+        let kept = self.cluster.is_some().then(|| submission.clone());
         match self.authority.receive(submission) {
             Ok(Receipt::Committed(entry)) => self.pending.push_back(Pending {
                 entry,
                 origin: conn,
                 received,
+                submission: kept,
             }),
             Ok(Receipt::Duplicate { id, revision }) => {
                 tracing::debug!(doc = %self.doc, client = %site, conn, op = %id, revision, "acknowledged a resent operation");

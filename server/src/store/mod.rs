@@ -7,21 +7,28 @@
 //! DATA/docs/ID/snapshot-00000000000000000500.bin
 //! ```
 
+mod document_log;
 mod file_log;
 pub mod record;
+mod redis_log;
+mod redis_script;
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use document_log::DocumentLog;
 pub use file_log::{FileLog, OpenMode, ReplayStart};
+pub(crate) use redis_log::decode_entry;
+pub use redis_log::{parse_entry_id, DocumentKeys, RedisLog, RedisStore};
 
 use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;
 use crate::protocol::DocumentKind;
 
-/// An error of the file store. Each names the file involved.
+/// An error of the file store or the Redis store. Each names the file,
+/// or the document and the Redis key, involved.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A file could not be read or written.
@@ -67,6 +74,52 @@ pub enum StoreError {
         /// The revision appended.
         got: u64,
     },
+    /// Redis could not be reached when the server started.
+    #[error("connecting to Redis at {address} failed: {source}")]
+    RedisConnect {
+        /// The server's host and port.
+        address: String,
+        /// The cause.
+        source: redis::RedisError,
+    },
+    /// A Redis command failed, after the retries on a new connection when
+    /// the connection was lost.
+    #[error("{action} document {doc} at Redis key {key} failed: {source}")]
+    Redis {
+        /// The action that failed.
+        action: &'static str,
+        /// The document.
+        doc: DocumentId,
+        /// The key involved.
+        key: String,
+        /// The Redis error.
+        source: redis::RedisError,
+    },
+    /// An append lost the race to another node: the stream no longer ends
+    /// at the revision the batch follows. Nothing of the batch was added.
+    #[error("append to document {doc} at Redis key {key} expected the stream to end at revision {expected}, but it ends at {head}")]
+    Conflict {
+        /// The document.
+        doc: DocumentId,
+        /// The stream.
+        key: String,
+        /// The revision the batch follows.
+        expected: u64,
+        /// The stream's actual last revision.
+        head: u64,
+    },
+    /// A value stored in Redis cannot be decoded.
+    #[error("document {doc} has a damaged value at Redis key {key}, entry {id}: {reason}")]
+    CorruptEntry {
+        /// The document.
+        doc: DocumentId,
+        /// The key.
+        key: String,
+        /// The stream entry id or the hash field.
+        id: String,
+        /// The damage found.
+        reason: String,
+    },
     /// A snapshot or compaction named a revision the log cannot take.
     #[error("invalid {action} at revision {revision}: {reason}")]
     InvalidRevision {
@@ -86,6 +139,27 @@ impl StoreError {
             action,
             path,
             source,
+        }
+    }
+}
+
+/// The store of a server: the embedded file store (the default), or Redis
+/// for several server nodes that serve the same documents.
+#[derive(Clone, Debug)]
+pub enum Store {
+    /// The data folder of the file store.
+    File(FileStore),
+    /// The Redis server.
+    Redis(RedisStore),
+}
+
+impl Store {
+    /// Returns the kind of a stored document, or `None` if it does not
+    /// exist. Blocks on the disk or on one Redis round trip.
+    pub fn kind(&self, doc: &DocumentId) -> Result<Option<DocumentKind>, StoreError> {
+        match self {
+            Store::File(store) => store.kind(doc),
+            Store::Redis(store) => store.kind(doc),
         }
     }
 }

@@ -38,12 +38,18 @@ impl ServerProcess {
     /// Starts `echostream serve` on a free loopback port with `args`, and
     /// waits until it logs its address.
     pub fn start(data: &Path, args: &[&str]) -> ServerProcess {
+        let data = data.to_str().expect("a UTF-8 data path");
+        ServerProcess::start_with(&["--data", data], args)
+    }
+
+    /// Starts `echostream serve` on a free loopback port with the store
+    /// arguments `store` (`--data DIR` or `--redis URL`) and `args`.
+    pub fn start_with(store: &[&str], args: &[&str]) -> ServerProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_echostream"))
             .arg("serve")
             .arg("--addr")
             .arg("127.0.0.1:0")
-            .arg("--data")
-            .arg(data)
+            .args(store)
             .args(args)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
