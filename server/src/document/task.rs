@@ -142,6 +142,9 @@ impl<Op: DocumentOp> DocumentTask<Op> {
                 for &(revision, _) in &damaged {
                     log.remove_snapshot(revision)?;
                 }
+            }
+            log.check_replayed(authority.revision())?;
+            if !damaged.is_empty() {
                 if authority.revision() > 0 {
                     log.save_snapshot(authority.snapshot())?;
                 }

@@ -42,6 +42,9 @@ pub struct FileLog<Op> {
     /// Encoded records not yet written to `file`.
     buffer: Vec<u8>,
     head: u64,
+    /// The revision of the last record in the segments, 0 without any.
+    /// Below `head` when the newest snapshot is newer than every record.
+    records_end: u64,
     /// The revisions of the snapshots on disk, ascending, at most two.
     snapshots: Vec<u64>,
     /// The next append starts a new segment.
@@ -124,6 +127,7 @@ impl<Op: DocumentOp> FileLog<Op> {
             file: None,
             buffer: Vec::new(),
             head: snapshots.last().copied().unwrap_or(0),
+            records_end: 0,
             snapshots,
             roll: false,
             dir_dirty: false,
@@ -193,6 +197,7 @@ impl<Op: DocumentOp> FileLog<Op> {
             }
             let next = first + records.len() as u64;
             expected = Some(next);
+            self.records_end = next - 1;
             self.head = self.head.max(next - 1);
         }
 
@@ -288,7 +293,37 @@ impl<Op: DocumentOp> FileLog<Op> {
         std::fs::remove_file(&path).map_err(StoreError::io("removing", &path))?;
         self.snapshots.remove(index);
         self.dir_dirty = true;
+        // A damaged snapshot may name a revision above every record, and
+        // the next append must follow what is left.
+        let snapshot = self.snapshots.last().copied().unwrap_or(0);
+        self.head = self.records_end.max(snapshot);
         Ok(())
+    }
+
+    /// Checks that a replay of this log that reached `revision` reached
+    /// the head. It fails when the records end below a newer snapshot,
+    /// such as after a segment was cut short, because loading the older
+    /// document would drop acknowledged operations that only the snapshot
+    /// still contains.
+    pub fn check_replayed(&self, revision: u64) -> Result<(), StoreError> {
+        if revision >= self.head {
+            return Ok(());
+        }
+        let path = match self.segments.last() {
+            Some(&first) => self.dir.join(segment_name(first)),
+            None => self.dir.clone(),
+        };
+        // The offset is where the missing records would start.
+        let end = std::fs::metadata(&path).map_or(0, |m| m.len() as usize);
+        let reason = format!(
+            "the replay ends at revision {revision}, but {} is at revision {}: revisions {} to {} are missing from the log. \
+             To load the document from that snapshot, move every log-*.bin file and the older snapshots out of the folder",
+            snapshot_name(self.head),
+            self.head,
+            revision + 1,
+            self.head
+        );
+        Err(corrupt(path, end, reason))
     }
 
     fn writable(&self) -> Result<(), StoreError> {
@@ -427,6 +462,7 @@ impl<Op: DocumentOp> OpLog<Op> for FileLog<Op> {
         let payload = serde_json::to_vec(&entry).expect("operations always serialize");
         record::encode(entry.revision, &payload, &mut self.buffer);
         self.head = entry.revision;
+        self.records_end = entry.revision;
         Ok(())
     }
 
