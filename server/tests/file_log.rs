@@ -389,3 +389,43 @@ fn log_cut_below_snapshot_fails_check() {
     assert!(error.contains("revisions 8 to 9 are missing"), "{error}");
     assert!(log.check_replayed(9).is_ok());
 }
+
+#[test]
+fn unreadable_snapshot_without_records_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let mut log = open(&store);
+    for revision in 1..=4 {
+        log.append(entry(revision)).unwrap();
+    }
+    log.sync().unwrap();
+    log.save_snapshot(snapshot_of(4)).unwrap();
+    drop(log);
+    // Only the snapshot is left, as after the log files were moved away,
+    // and the document is read as a board.
+    for segment in segment_paths(&store) {
+        std::fs::remove_file(segment).unwrap();
+    }
+    let board = store
+        .open::<echostream::board::BoardOp>(&doc_id(), OpenMode::Write)
+        .unwrap_err();
+    assert!(matches!(board, StoreError::WrongKind { .. }), "{board}");
+    let meta = store.document_dir(&doc_id()).join("meta.json");
+    std::fs::write(&meta, r#"{"type":"board"}"#).unwrap();
+
+    let log = store
+        .open::<echostream::board::BoardOp>(&doc_id(), OpenMode::Write)
+        .unwrap();
+    let Err(error) = log.replay_start(false) else {
+        panic!("a replay from the empty document passed over the only snapshot");
+    };
+    let message = error.to_string();
+    assert!(message.contains("the log has no records"), "{message}");
+    assert!(
+        message.contains("invalid board snapshot: data error at line 1"),
+        "{message}"
+    );
+    // The text of the document stays out of the message, which is logged.
+    assert!(!message.contains(&text_after(4)), "{message}");
+    assert_eq!(log.snapshot_revisions(), &[4]);
+}

@@ -117,7 +117,8 @@ impl<Op: DocumentOp> DocumentTask<Op> {
             let from = start.snapshot.as_ref().map_or(0, |s| s.revision);
             let mut damaged = start.skipped;
             for &revision in log.snapshot_revisions() {
-                if revision > from {
+                let skipped = damaged.iter().any(|&(r, _)| r == revision);
+                if revision > from && !skipped {
                     if let Err(error) = log.snapshot_at(revision) {
                         damaged.push((revision, error));
                     }

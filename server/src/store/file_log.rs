@@ -234,8 +234,10 @@ impl<Op: DocumentOp> FileLog<Op> {
             let reason = format!("expected 1 record, found {}", records.len());
             return Err(corrupt(path, 0, reason));
         };
-        let snapshot: Snapshot<Op> = serde_json::from_slice(rec.payload)
-            .map_err(|e| corrupt(path.clone(), 0, format!("invalid snapshot: {e}")))?;
+        let snapshot: Snapshot<Op> = serde_json::from_slice(rec.payload).map_err(|e| {
+            let reason = format!("invalid {} snapshot: {}", Op::KIND, json_error(&e));
+            corrupt(path.clone(), 0, reason)
+        })?;
         if snapshot.revision != revision {
             let reason = format!("holds revision {}", snapshot.revision);
             return Err(corrupt(path, 0, reason));
@@ -265,19 +267,28 @@ impl<Op: DocumentOp> FileLog<Op> {
                 Err(error) => skipped.push((revision, error)),
             }
         }
-        match self.segments.first() {
-            Some(&first) if first > 1 => {
+        // The empty document is a valid start only for a log that begins
+        // at revision 1, or for a document with no records and no
+        // snapshots at all.
+        let start = match self.segments.first() {
+            Some(&1) => None,
+            None if skipped.is_empty() => None,
+            Some(&first) => Some(format!("the log starts at revision {first}")),
+            None => Some("the log has no records".to_owned()),
+        };
+        match start {
+            None => Ok(ReplayStart {
+                snapshot: None,
+                skipped,
+            }),
+            Some(start) => {
                 let reasons: Vec<String> = skipped.iter().map(|(_, e)| e.to_string()).collect();
                 let reason = format!(
-                    "no snapshot is readable and the log starts at revision {first}: {}",
+                    "no snapshot is readable and {start}: {}",
                     reasons.join("; ")
                 );
                 Err(corrupt(self.dir.clone(), 0, reason))
             }
-            _ => Ok(ReplayStart {
-                snapshot: None,
-                skipped,
-            }),
         }
     }
 
@@ -416,6 +427,23 @@ fn corrupt(path: PathBuf, offset: usize, reason: String) -> StoreError {
     }
 }
 
+/// Describes a JSON error by its category and position only, because
+/// serde's message can quote the document's text, which must not reach
+/// the logs.
+fn json_error(error: &serde_json::Error) -> String {
+    let category = match error.classify() {
+        serde_json::error::Category::Io => "read",
+        serde_json::error::Category::Syntax => "syntax",
+        serde_json::error::Category::Data => "data",
+        serde_json::error::Category::Eof => "unexpected end",
+    };
+    format!(
+        "{category} error at line {}, column {}",
+        error.line(),
+        error.column()
+    )
+}
+
 fn truncate(path: &Path, len: u64) -> Result<(), StoreError> {
     let file = OpenOptions::new()
         .write(true)
@@ -431,7 +459,7 @@ fn decode_entry<Op: DocumentOp>(path: &Path, rec: &Record<'_>) -> Result<LoggedO
         corrupt(
             path.to_owned(),
             rec.offset,
-            format!("invalid operation: {e}"),
+            format!("invalid {} operation: {}", Op::KIND, json_error(&e)),
         )
     })?;
     if entry.revision != rec.revision {
