@@ -104,8 +104,10 @@ test("editUtf16 rejects offsets", () => {
 test("edit rejects ranges", () => {
   const doc = new TextDocument("ab😀cd");
   assert.throws(() => doc.edit(3, 1, "x"), { message: "invalid range 3..1: the end is before the start" });
-  assert.throws(() => doc.edit(0, 6, ""), { message: "operation spans 6 code points but the document has 5" });
-  assert.throws(() => doc.edit(6, 6, "x"), { message: "operation spans 6 code points but the document has 5" });
+  assert.throws(() => doc.edit(0, 6, ""), { message: "invalid range end 6: the document has 5 code points" });
+  assert.throws(() => doc.edit(6, 6, "x"), { message: "invalid range end 6: the document has 5 code points" });
+  assert.throws(() => doc.edit(6, 6, ""), { message: "invalid range end 6: the document has 5 code points" });
+  assert.throws(() => doc.editUtf16(7, 7, ""), { message: "UTF-16 position 7 is past the end of the document (6)" });
   assert.equal(doc.toString(), "ab😀cd");
 });
 
@@ -123,6 +125,9 @@ test("edit positions must be integers", () => {
     [Infinity, "Infinity", "expected a non-negative integer"],
     [2 ** 32, "4294967296", "the maximum is 4294967295"],
     [2 ** 53, "9007199254740992", "the maximum is 4294967295"],
+    [new Number(1), "new Number(1)", "expected a non-negative integer"],
+    [new Boolean(false), "new Boolean(false)", "expected a non-negative integer"],
+    [{ valueOf: () => 1 }, "{}", "expected a non-negative integer"],
   ];
   for (const [value, shown, expected] of cases) {
     assert.throws(() => doc.edit(value, 1, "x"), { message: `invalid range start ${shown}: ${expected}` });
@@ -143,7 +148,8 @@ test("edit text must be a string", () => {
     [undefined, "undefined"],
     [{}, "{}"],
     [["a"], '["a"]'],
-    [new String("a"), '"a"'],
+    [new String("a"), 'new String("a")'],
+    [new Number(1), "new Number(1)"],
   ];
   for (const [value, shown] of cases) {
     assert.throws(() => doc.edit(0, 0, value), { message: `invalid inserted text ${shown}: expected a string` });

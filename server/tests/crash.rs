@@ -317,3 +317,62 @@ async fn damaged_snapshot_is_replaced_on_restart() {
     assert!(start.skipped.is_empty(), "{:?}", start.skipped);
     assert_eq!(start.snapshot.map(|s| s.revision), Some(6));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_cut_below_snapshot_is_not_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = DocumentId::new("cut").unwrap();
+    let args = ["--history", "2", "--snapshot-every", "2"];
+    let mut first = ServerProcess::start(dir.path(), &args);
+    let mut client = NativeClient::<TextOp>::connect(&first.url(), &doc, SiteId(0x41))
+        .await
+        .unwrap();
+    for word in ["one ", "two ", "three ", "four ", "five ", "six "] {
+        let pos = client.document().len();
+        client.edit(TextOp::insert_at(pos, word)).await.unwrap();
+        client.flush(TIMEOUT).await.unwrap();
+    }
+    client.close().await.unwrap();
+    assert!(first.terminate(TIMEOUT).success());
+
+    // The last segment loses its last record, acknowledged revision 6,
+    // which the snapshot at revision 6 still contains.
+    let store = FileStore::new(dir.path(), false).unwrap();
+    let mut segments: Vec<_> = std::fs::read_dir(store.document_dir(&doc))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("log-"))
+        .collect();
+    segments.sort();
+    let segment = segments.pop().unwrap();
+    let bytes = std::fs::read(&segment).unwrap();
+    let (records, bad) = record::decode_all(&bytes);
+    assert!(bad.is_none());
+    let revisions: Vec<u64> = records.iter().map(|r| r.revision).collect();
+    assert_eq!(revisions, [5, 6]);
+    let cut = records[1].offset;
+    std::fs::write(&segment, &bytes[..cut]).unwrap();
+    let text = "one two three four five six ";
+    assert_eq!(dump(dir.path(), &doc), text);
+
+    // Loading from the snapshot at revision 4 would serve revision 5 and
+    // drop "six ", so the server refuses to load the document.
+    let mut second = ServerProcess::start(dir.path(), &args);
+    let joined = NativeClient::<TextOp>::connect(&second.url(), &doc, SiteId(0x42)).await;
+    let Err(error) = joined else {
+        panic!("a document whose log lost an acknowledged revision was loaded");
+    };
+    assert!(
+        error.to_string().contains("could not be loaded"),
+        "{error:#}"
+    );
+    assert!(
+        second.logged("revisions 6 to 6 are missing"),
+        "{:?}",
+        second.log.lock().unwrap()
+    );
+    assert!(!second.logged("panicked"));
+    assert!(second.terminate(TIMEOUT).success());
+    assert_eq!(std::fs::read(&segment).unwrap(), &bytes[..cut]);
+    assert_eq!(dump(dir.path(), &doc), text);
+}

@@ -334,3 +334,98 @@ fn no_readable_snapshot_replays_whole_log() {
     assert_eq!(start.skipped.len(), 1);
     assert_eq!(log.read_since(0).unwrap().len(), 4);
 }
+
+#[test]
+fn damaged_snapshot_above_records_is_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let snapshots = two_snapshots(&store);
+    // A file named for revision 20 that contains the snapshot at revision 6.
+    let stray = store
+        .document_dir(&doc_id())
+        .join(format!("snapshot-{:020}.bin", 20));
+    std::fs::copy(&snapshots[1], &stray).unwrap();
+
+    let mut log = open(&store);
+    assert_eq!(log.head(), 20);
+    let error = log.snapshot_at(20).unwrap_err().to_string();
+    assert!(error.contains("holds revision 6"), "{error}");
+    log.remove_snapshot(20).unwrap();
+    assert_eq!(log.head(), 9);
+    log.append(entry(10)).unwrap();
+    log.sync().unwrap();
+    drop(log);
+
+    let log = open(&store);
+    assert_eq!(log.head(), 10);
+    assert_eq!(log.snapshot_revisions(), &[3, 6]);
+}
+
+#[test]
+fn log_cut_below_snapshot_fails_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    two_snapshots(&store);
+    let mut log = open(&store);
+    log.save_snapshot(snapshot_of(9)).unwrap();
+    log.compact(6).unwrap();
+    drop(log);
+    // Keep revision 7 of the segment that contains 7 to 9.
+    let segment = segment_paths(&store).pop().unwrap();
+    let bytes = std::fs::read(&segment).unwrap();
+    let (records, bad) = echostream_server::store::record::decode_all(&bytes);
+    assert!(bad.is_none());
+    assert_eq!(records.len(), 3);
+    let cut = records[1].offset;
+    std::fs::write(&segment, &bytes[..cut]).unwrap();
+
+    let log = open(&store);
+    assert_eq!(log.head(), 9);
+    let start = log.replay_start(false).unwrap();
+    assert_eq!(start.snapshot.map(|s| s.revision), Some(6));
+    assert_eq!(log.read_since(6).unwrap().len(), 1);
+    let error = log.check_replayed(7).unwrap_err().to_string();
+    assert!(error.contains(&segment.display().to_string()), "{error}");
+    assert!(error.contains("revisions 8 to 9 are missing"), "{error}");
+    assert!(log.check_replayed(9).is_ok());
+}
+
+#[test]
+fn unreadable_snapshot_without_records_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path(), true).unwrap();
+    let mut log = open(&store);
+    for revision in 1..=4 {
+        log.append(entry(revision)).unwrap();
+    }
+    log.sync().unwrap();
+    log.save_snapshot(snapshot_of(4)).unwrap();
+    drop(log);
+    // Only the snapshot is left, as after the log files were moved away,
+    // and the document is read as a board.
+    for segment in segment_paths(&store) {
+        std::fs::remove_file(segment).unwrap();
+    }
+    let board = store
+        .open::<echostream::board::BoardOp>(&doc_id(), OpenMode::Write)
+        .unwrap_err();
+    assert!(matches!(board, StoreError::WrongKind { .. }), "{board}");
+    let meta = store.document_dir(&doc_id()).join("meta.json");
+    std::fs::write(&meta, r#"{"type":"board"}"#).unwrap();
+
+    let log = store
+        .open::<echostream::board::BoardOp>(&doc_id(), OpenMode::Write)
+        .unwrap();
+    let Err(error) = log.replay_start(false) else {
+        panic!("a replay from the empty document passed over the only snapshot");
+    };
+    let message = error.to_string();
+    assert!(message.contains("the log has no records"), "{message}");
+    assert!(
+        message.contains("invalid board snapshot: data error at line 1"),
+        "{message}"
+    );
+    // The text of the document stays out of the message, which is logged.
+    assert!(!message.contains(&text_after(4)), "{message}");
+    assert_eq!(log.snapshot_revisions(), &[4]);
+}

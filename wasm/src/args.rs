@@ -149,7 +149,8 @@ pub fn number_text(value: f64) -> String {
 }
 
 /// Describes a rejected JavaScript value for an error message: its JSON
-/// text cut to 80 characters, or its type when it has none.
+/// text cut to 80 characters, as `new Number(1)` for a boxed primitive,
+/// or its type when it has none.
 pub fn describe(value: &JsValue) -> String {
     if value.is_undefined() {
         return "undefined".to_owned();
@@ -160,6 +161,13 @@ pub fn describe(value: &JsValue) -> String {
     let text = js_sys::JSON::stringify(value)
         .ok()
         .and_then(|text| text.as_string());
+    // JSON writes a boxed primitive as the primitive, which would make
+    // `new Number(1)` read as "invalid range start 1: expected a
+    // non-negative integer".
+    let text = match (boxed_class(value), text) {
+        (Some(class), Some(text)) => Some(format!("new {class}({text})")),
+        (_, text) => text,
+    };
     match text {
         Some(text) if text.chars().count() > QUOTED_CHARS => {
             let cut: String = text.chars().take(QUOTED_CHARS).collect();
@@ -170,6 +178,22 @@ pub fn describe(value: &JsValue) -> String {
             "of type {}",
             value.js_typeof().as_string().unwrap_or_default()
         ),
+    }
+}
+
+/// Returns the class of a boxed primitive (`new Number(1)`,
+/// `new String("a")`, `new Boolean(true)`), or `None` for another value.
+fn boxed_class(value: &JsValue) -> Option<&'static str> {
+    if !value.is_object() {
+        None
+    } else if value.is_instance_of::<Number>() {
+        Some("Number")
+    } else if value.is_instance_of::<JsString>() {
+        Some("String")
+    } else if value.is_instance_of::<js_sys::Boolean>() {
+        Some("Boolean")
+    } else {
+        None
     }
 }
 

@@ -5,7 +5,7 @@ use echostream::text::{Selection, TextDocument, TextOp};
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{index_arg, side_arg, to_text, JsResult};
+use crate::args::{error, index_arg, side_arg, to_text, JsResult};
 use crate::json::{from_js, to_js};
 use crate::text_op::{code_point_range, JsTextOp};
 use crate::units::{self, Utf16Change};
@@ -92,6 +92,14 @@ impl JsTextDocument {
         text: &JsString,
     ) -> JsResult<()> {
         let (from, to) = code_point_range(&from, &to)?;
+        // An empty replace past the end is no change to the engine, so the
+        // end is checked here for every text alike.
+        let len = self.doc.len();
+        if to > len {
+            return Err(error(format!(
+                "invalid range end {to}: the document has {len} code points"
+            )));
+        }
         self.replace_code_points(from, to, text)
     }
 

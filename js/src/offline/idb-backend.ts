@@ -40,7 +40,8 @@ export interface OfflineError {
  * no lease, because a Web Lock or nothing guards the site. "held": before
  * the lease's expiry by this tab's clock. "unconfirmed": past it, after a
  * suspension or throttled timers, so another tab may have taken the site.
- * "lost": another holder was found.
+ * "lost": another holder was found, or the connection closed and could not
+ * renew the lease.
  */
 export type LeaseState = "none" | "held" | "unconfirmed" | "lost";
 
@@ -341,13 +342,22 @@ export class IdbBackend {
   /**
    * Renews the lease taken with `takeLease` now. Resolves to true while
    * this connection holds it or holds none, and to false once it was
-   * lost (reported as a "lease" error).
+   * lost or the connection closed, which can no longer renew it (both
+   * reported as a "lease" error).
    */
   async confirmLease(): Promise<boolean> {
     const lease = this.#lease;
     if (this.#leaseLost) return false;
     if (lease === null) return true;
-    if (this.#db === null) return false;
+    if (this.#db === null) {
+      // Without a connection the lease cannot be renewed, so another tab
+      // may adopt the site once it expires.
+      this.#reportLeaseLost(
+        lease,
+        `the IndexedDB connection closed, so this tab can no longer renew its ${lease.durationMs} ms lease on site ${lease.site} of document ${JSON.stringify(lease.doc)}, and another tab may take the site over once it expires`,
+      );
+      return false;
+    }
     return this.renewLease(lease.doc, lease.site, lease.holder, lease.durationMs);
   }
 
@@ -368,15 +378,21 @@ export class IdbBackend {
   // Reports once that another tab took the site and closes the
   // connection, which keeps later writes from reaching the store.
   #loseLease(lease: HeldLease): void {
+    this.#reportLeaseLost(
+      lease,
+      `another tab took over site ${lease.site} of document ${JSON.stringify(lease.doc)} because this tab did not renew its ${lease.durationMs} ms lease in time, after a suspension or throttled timers. That tab now keeps the pending operations this tab had saved. This tab no longer saves edits, so edits made here from now on stay in memory only`,
+    );
+  }
+
+  // Marks the lease as lost, closes the connection and reports `message`
+  // once as a "lease" error.
+  #reportLeaseLost(lease: HeldLease, message: string): void {
     if (this.#leaseLost) return;
     this.#leaseLost = true;
     this.#db?.close();
     this.#db = null;
     this.#closedReported = true;
-    this.#onError({
-      kind: "lease",
-      message: `another tab took over site ${lease.site} of document ${JSON.stringify(lease.doc)} because this tab did not renew its ${lease.durationMs} ms lease in time, after a suspension or throttled timers. That tab now keeps the pending operations this tab had saved. This tab no longer saves edits, so edits made here from now on stay in memory only`,
-    });
+    this.#onError({ kind: "lease", message });
   }
 
   #run(tx: IDBTransaction, write: LogWrite): void {

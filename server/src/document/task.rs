@@ -177,7 +177,8 @@ fn load_file<Op: DocumentOp>(
     let from = start.snapshot.as_ref().map_or(0, |s| s.revision);
     let mut damaged = start.skipped;
     for &revision in log.snapshot_revisions() {
-        if revision > from {
+        let skipped = damaged.iter().any(|&(r, _)| r == revision);
+        if revision > from && !skipped {
             if let Err(error) = log.snapshot_at(revision) {
                 damaged.push((revision, error));
             }
@@ -198,10 +199,11 @@ fn load_file<Op: DocumentOp>(
             .replay(entry)
             .map_err(|e| anyhow::anyhow!("replaying revision {revision} failed: {e}"))?;
     }
+    for &(revision, _) in &damaged {
+        log.remove_snapshot(revision)?;
+    }
+    log.check_replayed(authority.revision())?;
     if !damaged.is_empty() {
-        for &(revision, _) in &damaged {
-            log.remove_snapshot(revision)?;
-        }
         if authority.revision() > 0 {
             log.save_snapshot(authority.snapshot())?;
         }

@@ -42,6 +42,9 @@ pub struct FileLog<Op> {
     /// Encoded records not yet written to `file`.
     buffer: Vec<u8>,
     head: u64,
+    /// The revision of the last record in the segments, 0 without any.
+    /// Below `head` when the newest snapshot is newer than every record.
+    records_end: u64,
     /// The revisions of the snapshots on disk, ascending, at most two.
     snapshots: Vec<u64>,
     /// The next append starts a new segment.
@@ -124,6 +127,7 @@ impl<Op: DocumentOp> FileLog<Op> {
             file: None,
             buffer: Vec::new(),
             head: snapshots.last().copied().unwrap_or(0),
+            records_end: 0,
             snapshots,
             roll: false,
             dir_dirty: false,
@@ -193,6 +197,7 @@ impl<Op: DocumentOp> FileLog<Op> {
             }
             let next = first + records.len() as u64;
             expected = Some(next);
+            self.records_end = next - 1;
             self.head = self.head.max(next - 1);
         }
 
@@ -229,8 +234,10 @@ impl<Op: DocumentOp> FileLog<Op> {
             let reason = format!("expected 1 record, found {}", records.len());
             return Err(corrupt(path, 0, reason));
         };
-        let snapshot: Snapshot<Op> = serde_json::from_slice(rec.payload)
-            .map_err(|e| corrupt(path.clone(), 0, format!("invalid snapshot: {e}")))?;
+        let snapshot: Snapshot<Op> = serde_json::from_slice(rec.payload).map_err(|e| {
+            let reason = format!("invalid {} snapshot: {}", Op::KIND, json_error(&e));
+            corrupt(path.clone(), 0, reason)
+        })?;
         if snapshot.revision != revision {
             let reason = format!("holds revision {}", snapshot.revision);
             return Err(corrupt(path, 0, reason));
@@ -260,19 +267,28 @@ impl<Op: DocumentOp> FileLog<Op> {
                 Err(error) => skipped.push((revision, error)),
             }
         }
-        match self.segments.first() {
-            Some(&first) if first > 1 => {
+        // The empty document is a valid start only for a log that begins
+        // at revision 1, or for a document with no records and no
+        // snapshots at all.
+        let start = match self.segments.first() {
+            Some(&1) => None,
+            None if skipped.is_empty() => None,
+            Some(&first) => Some(format!("the log starts at revision {first}")),
+            None => Some("the log has no records".to_owned()),
+        };
+        match start {
+            None => Ok(ReplayStart {
+                snapshot: None,
+                skipped,
+            }),
+            Some(start) => {
                 let reasons: Vec<String> = skipped.iter().map(|(_, e)| e.to_string()).collect();
                 let reason = format!(
-                    "no snapshot is readable and the log starts at revision {first}: {}",
+                    "no snapshot is readable and {start}: {}",
                     reasons.join("; ")
                 );
                 Err(corrupt(self.dir.clone(), 0, reason))
             }
-            _ => Ok(ReplayStart {
-                snapshot: None,
-                skipped,
-            }),
         }
     }
 
@@ -288,7 +304,37 @@ impl<Op: DocumentOp> FileLog<Op> {
         std::fs::remove_file(&path).map_err(StoreError::io("removing", &path))?;
         self.snapshots.remove(index);
         self.dir_dirty = true;
+        // A damaged snapshot may name a revision above every record, and
+        // the next append must follow what is left.
+        let snapshot = self.snapshots.last().copied().unwrap_or(0);
+        self.head = self.records_end.max(snapshot);
         Ok(())
+    }
+
+    /// Checks that a replay of this log that reached `revision` reached
+    /// the head. It fails when the records end below a newer snapshot,
+    /// such as after a segment was cut short, because loading the older
+    /// document would drop acknowledged operations that only the snapshot
+    /// still contains.
+    pub fn check_replayed(&self, revision: u64) -> Result<(), StoreError> {
+        if revision >= self.head {
+            return Ok(());
+        }
+        let path = match self.segments.last() {
+            Some(&first) => self.dir.join(segment_name(first)),
+            None => self.dir.clone(),
+        };
+        // The offset is where the missing records would start.
+        let end = std::fs::metadata(&path).map_or(0, |m| m.len() as usize);
+        let reason = format!(
+            "the replay ends at revision {revision}, but {} is at revision {}: revisions {} to {} are missing from the log. \
+             To load the document from that snapshot, move every log-*.bin file and the older snapshots out of the folder",
+            snapshot_name(self.head),
+            self.head,
+            revision + 1,
+            self.head
+        );
+        Err(corrupt(path, end, reason))
     }
 
     fn writable(&self) -> Result<(), StoreError> {
@@ -381,6 +427,23 @@ fn corrupt(path: PathBuf, offset: usize, reason: String) -> StoreError {
     }
 }
 
+/// Describes a JSON error by its category and position only, because
+/// serde's message can quote the document's text, which must not reach
+/// the logs.
+fn json_error(error: &serde_json::Error) -> String {
+    let category = match error.classify() {
+        serde_json::error::Category::Io => "read",
+        serde_json::error::Category::Syntax => "syntax",
+        serde_json::error::Category::Data => "data",
+        serde_json::error::Category::Eof => "unexpected end",
+    };
+    format!(
+        "{category} error at line {}, column {}",
+        error.line(),
+        error.column()
+    )
+}
+
 fn truncate(path: &Path, len: u64) -> Result<(), StoreError> {
     let file = OpenOptions::new()
         .write(true)
@@ -396,7 +459,7 @@ fn decode_entry<Op: DocumentOp>(path: &Path, rec: &Record<'_>) -> Result<LoggedO
         corrupt(
             path.to_owned(),
             rec.offset,
-            format!("invalid operation: {e}"),
+            format!("invalid {} operation: {}", Op::KIND, json_error(&e)),
         )
     })?;
     if entry.revision != rec.revision {
@@ -427,6 +490,7 @@ impl<Op: DocumentOp> OpLog<Op> for FileLog<Op> {
         let payload = serde_json::to_vec(&entry).expect("operations always serialize");
         record::encode(entry.revision, &payload, &mut self.buffer);
         self.head = entry.revision;
+        self.records_end = entry.revision;
         Ok(())
     }
 
