@@ -464,6 +464,12 @@ impl<Op: DocumentOp> Session<Op> {
                 Err(going_away())
             }
             None => {
+                // A task that drops a lagging connection closes its outbox
+                // and fires the lag signal at once; the loop may see the
+                // closed outbox first.
+                if let Some(revision) = self.lagged.as_mut().and_then(|l| l.try_recv().ok()) {
+                    return self.after_lag_signal(socket, Ok(revision)).await;
+                }
                 self.leave();
                 let reason = "the document closed".to_owned();
                 Err(End::Close(close_code::INTERNAL_ERROR, reason))
