@@ -164,6 +164,20 @@ fn count_logged(node: &ServerProcess, parts: &[&str]) -> usize {
         .count()
 }
 
+/// Waits up to 20 s until each node logged `count` times that its
+/// follower reads the stream again after a failure.
+async fn wait_for_follows(nodes: &[ServerProcess], count: usize) {
+    let parts = ["doc=restart", "following the Redis stream again"];
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while nodes.iter().any(|node| count_logged(node, &parts) < count) {
+        assert!(
+            Instant::now() < deadline,
+            "the followers did not read the stream again {count} times within 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_restarts_lose_nothing() {
     let folder = tempfile::tempdir().unwrap();
@@ -194,16 +208,19 @@ async fn redis_restarts_lose_nothing() {
         }));
     }
 
-    // Two outages while everyone types: a crash, then a clean stop.
+    // Two outages while everyone types: a crash, then a clean stop. After
+    // each, the typing goes on until both nodes follow the stream again.
     tokio::time::sleep(Duration::from_millis(300)).await;
     redis.kill();
     tokio::time::sleep(Duration::from_millis(400)).await;
     redis.restart();
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    wait_for_follows(&nodes, 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     redis.shutdown();
     tokio::time::sleep(Duration::from_millis(400)).await;
     redis.restart();
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    wait_for_follows(&nodes, 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     stop.store(true, Ordering::Relaxed);
 
     let mut clients = Vec::new();
@@ -234,7 +251,7 @@ async fn redis_restarts_lose_nothing() {
         let retries = count_logged(node, &["doc=restart", "retrying"]);
         let follows = count_logged(node, &["doc=restart", "following the Redis stream again"]);
         println!("node {index}: {retries} retries logged, {follows} follower reconnections");
-        assert!(follows >= 2, "node {index} followed again {follows} times");
+        assert_eq!(follows, 2, "node {index} followed again {follows} times");
     }
     let retries: usize = nodes
         .iter()
