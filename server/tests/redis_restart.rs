@@ -123,7 +123,7 @@ fn stored(url: &str, doc: &DocumentId) -> (String, Vec<(SiteId, u64)>) {
     (text.to_string(), ids)
 }
 
-/// Checks that the stream holds each op id once and, for each client,
+/// Checks that the stream contains each op id once and, for each client,
 /// exactly the sequence numbers 1 to the last one it made, so that no
 /// acknowledged operation is missing.
 fn assert_each_once(ids: &[(SiteId, u64)], clients: &[NativeClient<TextOp>]) {
@@ -137,8 +137,8 @@ fn assert_each_once(ids: &[(SiteId, u64)], clients: &[NativeClient<TextOp>]) {
             .filter(|(s, _)| *s == site)
             .map(|&(_, q)| q)
             .collect();
-        let made = client.state().clock().get(site);
-        let expected: Vec<u64> = (1..=made).collect();
+        let last_seq = client.state().clock().get(site);
+        let expected: Vec<u64> = (1..=last_seq).collect();
         assert_eq!(seqs, expected, "site {site}");
     }
 }
@@ -156,7 +156,8 @@ fn dump(url: &str, doc: &str) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-/// Returns the lines of `node`'s log that contain every one of `parts`.
+/// Returns the number of lines of `node`'s log that contain every one of
+/// `parts`.
 fn count_logged(node: &ServerProcess, parts: &[&str]) -> usize {
     let log = node.log.lock().unwrap();
     log.iter()

@@ -65,7 +65,7 @@ pub(super) fn load<Op: DocumentOp>(
     let mut log = store.open::<Op>(doc, OpenMode::Write)?;
     let start = log.replay_start()?;
     if let Some(damaged) = &start.damaged {
-        tracing::warn!(doc = %doc, key = %log.keys().snapshot, error = %damaged.error, "skipped a damaged snapshot; replaying the stream from revision 1");
+        tracing::warn!(doc = %doc, key = %log.keys().snapshot, error = %damaged.error, "skipping a damaged snapshot and replaying the stream from revision 1");
     }
     let mut authority = match start.snapshot {
         Some(snapshot) => Authority::from_snapshot(snapshot),

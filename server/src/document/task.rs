@@ -424,9 +424,10 @@ impl<Op: DocumentOp> Open<Op> {
     /// connection on another node stays open, so its late submission can
     /// still commit there in the old form, and this node then acknowledges
     /// the resent form as a duplicate at the old form's revision. Closing
-    /// that gap needs a per-document record of each site's newest
-    /// connection, set by the join before its welcome is computed and
-    /// checked by the append script.
+    /// that gap needs a per-document Redis hash of site to newest
+    /// connection that the append script checks for every entry, and a
+    /// join that sets it and then waits until this node has applied the
+    /// stream up to the head at that moment before sending its welcome.
     fn replace_connections(&mut self, site: SiteId, newest: ConnId) {
         let older: Vec<ConnId> = self
             .members

@@ -582,3 +582,23 @@ impl<Op: DocumentOp> OpLog<Op> for RedisLog<Op> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{is_connection_error, is_loading};
+
+    fn server_error(reply: &[u8]) -> redis::RedisError {
+        redis::parse_redis_value(reply)
+            .and_then(redis::Value::extract_error)
+            .expect_err("an error reply")
+    }
+
+    #[test]
+    fn loading_reply_is_retried() {
+        let loading = server_error(b"-LOADING Redis is loading the dataset in memory\r\n");
+        assert!(is_loading(&loading));
+        assert!(!is_connection_error(&loading));
+        let unknown = server_error(b"-ERR unknown command 'NOPE'\r\n");
+        assert!(!is_loading(&unknown));
+    }
+}

@@ -1,6 +1,7 @@
 //! Loading a Redis document whose snapshot does not decode. Redis keeps
 //! one snapshot per document, so unlike the file store there is no older
-//! one to fall back on: the stream from revision 1 is the only way back.
+//! one to fall back on, and only the stream from revision 1 can rebuild
+//! the document.
 
 use echostream::Snapshot;
 use redis::streams::StreamRangeReply;
@@ -20,7 +21,8 @@ pub struct DamagedSnapshot {
     pub data: Vec<u8>,
 }
 
-/// Where loading a Redis document starts.
+/// The starting point of loading a Redis document: the snapshot to
+/// replay from, and the damaged one skipped, if any.
 pub struct RedisStart<Op: DocumentOp> {
     /// The snapshot to replay from, or `None` to replay from the empty
     /// document at revision 0.
@@ -94,7 +96,7 @@ impl<Op: DocumentOp> RedisLog<Op> {
             key: key.clone(),
             id: "data".to_owned(),
             reason: format!(
-                "{reason}; {missing} and the document cannot be rebuilt without this snapshot"
+                "{reason}. {missing}, and the document cannot be rebuilt without this snapshot"
             ),
         })
     }
