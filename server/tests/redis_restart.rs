@@ -299,7 +299,7 @@ async fn exhausted_retries_close_and_resend() {
     assert!(client.state().has_pending());
     let attempts = count_logged(&node, &["doc=budget", "action=\"appending\"", "retrying"]);
     assert_eq!(attempts, 7, "the append retried {attempts} times");
-    assert!(node.logged("storing operations failed"));
+    assert!(node.wait_logged("storing operations failed"));
 
     redis.restart();
     reconnect(&mut client).await;

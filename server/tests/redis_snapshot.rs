@@ -199,7 +199,7 @@ async fn damaged_snapshot_replays_from_start() {
         .unwrap();
     assert_eq!(client.revision(), 4);
     assert_eq!(client.document().to_string(), text);
-    assert!(node.logged("skipping a damaged snapshot"));
+    assert!(node.wait_logged("skipping a damaged snapshot"));
     assert!(node.logged(key));
 
     // The node wrote a good snapshot at the head in place of the damaged one.
@@ -237,7 +237,7 @@ async fn damaged_snapshot_after_trim_fails() {
     let joined = NativeClient::<TextOp>::connect(&node.url(), &doc, SiteId(0x802)).await;
     let error = joined.err().expect("the join fails").to_string();
     assert!(error.contains("could not be loaded"), "{error}");
-    assert!(node.logged("loading the document failed"));
+    assert!(node.wait_logged("loading the document failed"));
     assert!(node.logged(key));
     assert!(node.logged("revisions 1 to 3 are missing"));
     // The damaged value stays for an operator to look at.
