@@ -111,8 +111,8 @@ fn is_connection_error(error: &redis::RedisError) -> bool {
         || error.is_unrecoverable_error()
 }
 
-/// Returns true when Redis replied `LOADING`: it restarted and is still
-/// reading its AOF or RDB file, and runs commands once that is done.
+/// Returns true when Redis replied `LOADING`, which it does after a
+/// restart until it has read its AOF or RDB file.
 fn is_loading(error: &redis::RedisError) -> bool {
     error.code() == Some("LOADING")
 }
@@ -139,7 +139,8 @@ impl Link {
     }
 
     /// Runs `command`, reconnecting and retrying while the connection is
-    /// lost, up to the delays of [`RETRY_DELAYS_MS`]. Blocks the thread
+    /// lost or Redis is loading its data, up to the delays of
+    /// [`RETRY_DELAYS_MS`]. Blocks the thread
     /// while it waits. A command that ran but whose reply was lost runs
     /// again, so every command sent through here must be safe to repeat:
     /// a repeated append fails its compare-and-set instead of adding twice.
