@@ -243,3 +243,24 @@ async fn damaged_snapshot_after_trim_fails() {
     // The damaged value stays for an operator to look at.
     assert_eq!(redis.cli(&["hget", key, "data"]).trim(), "{not json");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn damaged_snapshot_without_stream_fails() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let url = redis.url();
+    damage(&redis, "gone", 4).await;
+    assert_eq!(redis.cli(&["del", "echostream:{gone}:log"]).trim(), "1");
+
+    // Replaying an empty stream would give revision 0, not the
+    // snapshot's 3.
+    let output = dump(&url, "gone");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(stderr.contains("echostream:{gone}:snapshot"), "{stderr}");
+    assert!(
+        stderr.contains("ends at revision 0, before the snapshot's revision 3"),
+        "{stderr}"
+    );
+}

@@ -37,7 +37,7 @@ impl<Op: DocumentOp> RedisLog<Op> {
     /// replaying the whole stream rebuilds the document. When the stream
     /// was trimmed, the entries before its first one exist nowhere else,
     /// so this fails with an error that names the key and the revisions
-    /// missing. Two round trips when the snapshot is damaged, one
+    /// missing. Three round trips when the snapshot is damaged, one
     /// otherwise.
     pub fn replay_start(&self) -> Result<RedisStart<Op>, StoreError> {
         let key = &self.keys.snapshot;
@@ -65,14 +65,15 @@ impl<Op: DocumentOp> RedisLog<Op> {
         let first: StreamRangeReply = link.run(&self.doc, "reading the first entry", log, |c| {
             c.xrange_count(log, "-", "+", 1)
         })?;
+        let head = read_head(&mut link, &self.doc, log)?;
         let first = match first.ids.first() {
             Some(entry) => super::parse_entry_id(&entry.id),
-            None => match read_head(&mut link, &self.doc, log)? {
-                0 => Some(1),
-                head => Some(head + 1),
-            },
+            None => Some(head + 1),
         };
-        if first == Some(1) {
+        // The stream must also reach the damaged snapshot's revision, or
+        // the replay would end before it.
+        let covered = self.snapshot.unwrap_or(0);
+        if first == Some(1) && head >= covered {
             let error = StoreError::CorruptEntry {
                 doc: self.doc.clone(),
                 key: key.clone(),
@@ -85,6 +86,9 @@ impl<Op: DocumentOp> RedisLog<Op> {
             });
         }
         let missing = match first {
+            Some(1) => format!(
+                "the stream {log} ends at revision {head}, before the snapshot's revision {covered}"
+            ),
             Some(first) => format!(
                 "the stream {log} starts at revision {first}, so revisions 1 to {} are missing",
                 first - 1
