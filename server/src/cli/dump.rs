@@ -95,8 +95,14 @@ fn render<Op: DocumentOp>(store: &Store, doc: &DocumentId) -> anyhow::Result<(u6
         }
         Store::Redis(redis) => {
             let log = redis.open::<Op>(doc, OpenMode::Read)?;
-            let snapshot = log.latest_snapshot()?;
-            (DocumentLog::Redis(Box::new(log)), snapshot)
+            let start = log.replay_start()?;
+            if let Some(damaged) = &start.damaged {
+                eprintln!(
+                    "warning: skipped the damaged snapshot and replayed from revision 1: {}",
+                    damaged.error
+                );
+            }
+            (DocumentLog::Redis(Box::new(log)), start.snapshot)
         }
     };
     let (mut revision, mut document) = match snapshot {

@@ -62,10 +62,12 @@ pub(super) fn load<Op: DocumentOp>(
     store: &RedisStore,
     doc: &DocumentId,
 ) -> anyhow::Result<(DocumentLog<Op>, Authority<Op>, usize)> {
-    let log = store.open::<Op>(doc, OpenMode::Write)?;
-    // NOTE: a snapshot that does not decode fails the load; unlike the
-    // file store there is no older snapshot to fall back on.
-    let mut authority = match log.latest_snapshot()? {
+    let mut log = store.open::<Op>(doc, OpenMode::Write)?;
+    let start = log.replay_start()?;
+    if let Some(damaged) = &start.damaged {
+        tracing::warn!(doc = %doc, key = %log.keys().snapshot, error = %damaged.error, "skipping a damaged snapshot and replaying the stream from revision 1");
+    }
+    let mut authority = match start.snapshot {
         Some(snapshot) => Authority::from_snapshot(snapshot),
         None => Authority::new(),
     };
@@ -76,6 +78,11 @@ pub(super) fn load<Op: DocumentOp>(
         authority
             .replay(entry)
             .map_err(|e| anyhow::anyhow!("replaying revision {revision} failed: {e}"))?;
+    }
+    if let Some(damaged) = &start.damaged {
+        let revision = authority.revision();
+        let replaced = log.replace_damaged_snapshot(damaged, authority.snapshot())?;
+        tracing::info!(doc = %doc, key = %log.keys().snapshot, revision, replaced, "wrote a good snapshot in place of the damaged one");
     }
     Ok((DocumentLog::Redis(Box::new(log)), authority, replayed))
 }

@@ -5,6 +5,8 @@
 
 mod cluster;
 mod durability;
+mod file_load;
+mod presence;
 mod registry;
 mod task;
 

@@ -7,20 +7,20 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use echostream::sync::{Authority, Receipt, Submission, SyncError};
-use echostream::{LoggedOp, OpId, OpLog, SiteId};
+use echostream::{LoggedOp, OpId, SiteId};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::cluster::{self, Cluster, Followed};
 use super::durability::WriteResult;
+use super::file_load;
 use super::{Command, ConnId, Join, JoinReply, Outbound, Registry};
 use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;
 use crate::protocol::{
-    close_code, ErrorBody, ErrorCode, PeerPresence, PresenceUpdate, ServerMessage, SnapshotBody,
-    PROTOCOL_VERSION,
+    close_code, ErrorBody, ErrorCode, PeerPresence, ServerMessage, SnapshotBody, PROTOCOL_VERSION,
 };
-use crate::store::{DocumentLog, OpenMode, Store};
+use crate::store::{DocumentLog, Store};
 
 /// The commands handled in one turn before the task looks at the writer
 /// again, so that a busy document still starts its writes on time.
@@ -115,7 +115,7 @@ impl<Op: DocumentOp> DocumentTask<Op> {
         let doc = self.doc.clone();
         let loaded = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             match &store {
-                Store::File(files) => load_file(files, &doc),
+                Store::File(files) => file_load::load(files, &doc),
                 Store::Redis(redis) => cluster::load(redis, &doc),
             }
         })
@@ -160,56 +160,6 @@ impl<Op: DocumentOp> DocumentTask<Op> {
         open.compact_history();
         Ok((open, followed))
     }
-}
-
-/// Opens a document of the file store, reads its latest readable snapshot
-/// and replays the log after it. Blocks the thread.
-fn load_file<Op: DocumentOp>(
-    store: &crate::store::FileStore,
-    doc: &DocumentId,
-) -> anyhow::Result<(DocumentLog<Op>, Authority<Op>, usize)> {
-    let mut log = store.open::<Op>(doc, OpenMode::Write)?;
-    // Starting from the oldest snapshot kept gives clients that
-    // reconnect after a restart the operations since then.
-    let start = log.replay_start(false)?;
-    // Newer snapshots are read too, so that a damaged one is
-    // replaced now rather than found when it is the only one left.
-    let from = start.snapshot.as_ref().map_or(0, |s| s.revision);
-    let mut damaged = start.skipped;
-    for &revision in log.snapshot_revisions() {
-        let skipped = damaged.iter().any(|&(r, _)| r == revision);
-        if revision > from && !skipped {
-            if let Err(error) = log.snapshot_at(revision) {
-                damaged.push((revision, error));
-            }
-        }
-    }
-    for (revision, error) in &damaged {
-        tracing::warn!(doc = %doc, revision, %error, "found a damaged snapshot");
-    }
-    let mut authority = match start.snapshot {
-        Some(snapshot) => Authority::from_snapshot(snapshot),
-        None => Authority::new(),
-    };
-    let entries = log.read_since(authority.revision())?;
-    let replayed = entries.len();
-    for entry in entries {
-        let revision = entry.revision;
-        authority
-            .replay(entry)
-            .map_err(|e| anyhow::anyhow!("replaying revision {revision} failed: {e}"))?;
-    }
-    for &(revision, _) in &damaged {
-        log.remove_snapshot(revision)?;
-    }
-    log.check_replayed(authority.revision())?;
-    if !damaged.is_empty() {
-        if authority.revision() > 0 {
-            log.save_snapshot(authority.snapshot())?;
-        }
-        tracing::info!(doc = %doc, revision = authority.revision(), damaged = damaged.len(), "replaced damaged snapshots by one at the head");
-    }
-    Ok((DocumentLog::File(log), authority, replayed))
 }
 
 /// Rejects the joins still queued for a task that stops.
@@ -331,7 +281,7 @@ impl<Op: DocumentOp> Open<Op> {
 
     /// Returns the operations from `revision` to the durable revision, or
     /// `None` when the history no longer contains them.
-    fn durable_since(&self, revision: u64) -> Option<&[LoggedOp<Op>]> {
+    pub(super) fn durable_since(&self, revision: u64) -> Option<&[LoggedOp<Op>]> {
         let ops = self.authority.since(revision).ok()?;
         let count = (self.durable - revision) as usize;
         ops.get(..count)
@@ -456,66 +406,6 @@ impl<Op: DocumentOp> Open<Op> {
         }
     }
 
-    fn presence(&mut self, conn: ConnId, update: PresenceUpdate<Op>) {
-        let Some(site) = self.members.get(&conn).map(|m| m.site) else {
-            return;
-        };
-        let presence = match update.presence {
-            None => None,
-            Some(presence) => match self.move_presence(presence, update.revision, site) {
-                Ok(presence) => Some(presence),
-                Err(error) => {
-                    tracing::warn!(doc = %self.doc, client = %site, conn, code = error.code.as_str(), "rejected a presence update");
-                    self.send_to(conn, error.to_text().into());
-                    return;
-                }
-            },
-        };
-        let message: ServerMessage<Op> = ServerMessage::Presence {
-            site,
-            revision: self.durable,
-            presence: presence.as_ref(),
-        };
-        let text = message.to_text();
-        if let Some(member) = self.members.get_mut(&conn) {
-            member.presence = presence;
-        }
-        self.broadcast(conn, site, text.into());
-    }
-
-    /// Checks a presence and moves it from `revision` to the durable
-    /// revision. O(k) in the operations between them.
-    fn move_presence(
-        &self,
-        presence: Op::Presence,
-        revision: u64,
-        site: SiteId,
-    ) -> Result<Op::Presence, ErrorBody> {
-        Op::check_presence(&presence).map_err(|m| ErrorBody::new(ErrorCode::InvalidMessage, m))?;
-        if revision > self.durable {
-            let message = format!(
-                "presence revision {revision} is above the head revision {}",
-                self.durable
-            );
-            return Err(ErrorBody::new(ErrorCode::RevisionAhead, message));
-        }
-        let Some(ops) = self.durable_since(revision) else {
-            let message = format!(
-                "presence revision {revision} is older than the history kept, which starts after {}",
-                self.compacted
-            );
-            return Err(ErrorBody::new(ErrorCode::HistoryCompacted, message));
-        };
-        let moved = ops.iter().fold(presence, |presence, entry| {
-            entry
-                .op
-                .transform_presence(&presence, entry.id.site == site)
-        });
-        Op::check_presence_fits(&moved, &self.durable_doc)
-            .map_err(|m| ErrorBody::new(ErrorCode::InvalidMessage, m))?;
-        Ok(moved)
-    }
-
     fn leave(&mut self, conn: ConnId) {
         if let Some(member) = self.members.remove(&conn) {
             tracing::info!(doc = %self.doc, client = %member.site, conn, "client left");
@@ -529,6 +419,15 @@ impl<Op: DocumentOp> Open<Op> {
     /// submissions must not commit: the client resends the same operation
     /// rebased onto the welcome's snapshot, which can differ from the old
     /// form.
+    ///
+    /// NOTE: with Redis this fence holds on one node only. An older
+    /// connection on another node stays open, so its late submission can
+    /// still commit there in the old form, and this node then acknowledges
+    /// the resent form as a duplicate at the old form's revision. Closing
+    /// that gap needs a per-document Redis hash of site to newest
+    /// connection that the append script checks for every entry, and a
+    /// join that sets it and then waits until this node has applied the
+    /// stream up to the head at that moment before sending its welcome.
     fn replace_connections(&mut self, site: SiteId, newest: ConnId) {
         let older: Vec<ConnId> = self
             .members
@@ -546,18 +445,6 @@ impl<Op: DocumentOp> Open<Op> {
                 reason: "a newer connection of the same site joined",
             });
             self.clear_presence(conn, &member);
-        }
-    }
-
-    fn clear_presence(&mut self, conn: ConnId, member: &Member<Op>) {
-        if member.presence.is_some() {
-            let message: ServerMessage<Op> = ServerMessage::Presence {
-                site: member.site,
-                revision: self.durable,
-                presence: None,
-            };
-            let text = message.to_text();
-            self.broadcast(conn, member.site, text.into());
         }
     }
 

@@ -12,6 +12,7 @@ mod file_log;
 pub mod record;
 mod redis_log;
 mod redis_script;
+mod redis_snapshot;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ pub use document_log::DocumentLog;
 pub use file_log::{FileLog, OpenMode, ReplayStart};
 pub(crate) use redis_log::decode_entry;
 pub use redis_log::{parse_entry_id, DocumentKeys, RedisLog, RedisStore};
+pub use redis_snapshot::{DamagedSnapshot, RedisStart};
 
 use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;

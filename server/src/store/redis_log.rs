@@ -111,8 +111,14 @@ fn is_connection_error(error: &redis::RedisError) -> bool {
         || error.is_unrecoverable_error()
 }
 
+/// Returns true when Redis replied `LOADING`, which it does after a
+/// restart until it has read its AOF or RDB file.
+fn is_loading(error: &redis::RedisError) -> bool {
+    error.code() == Some("LOADING")
+}
+
 /// A blocking connection that reconnects with backoff.
-struct Link {
+pub(super) struct Link {
     client: Client,
     conn: Option<Connection>,
 }
@@ -133,11 +139,12 @@ impl Link {
     }
 
     /// Runs `command`, reconnecting and retrying while the connection is
-    /// lost, up to the delays of [`RETRY_DELAYS_MS`]. Blocks the thread
+    /// lost or Redis is loading its data, up to the delays of
+    /// [`RETRY_DELAYS_MS`]. Blocks the thread
     /// while it waits. A command that ran but whose reply was lost runs
     /// again, so every command sent through here must be safe to repeat:
     /// a repeated append fails its compare-and-set instead of adding twice.
-    fn run<T>(
+    pub(super) fn run<T>(
         &mut self,
         doc: &DocumentId,
         action: &'static str,
@@ -155,7 +162,7 @@ impl Link {
                 self.conn = None;
             }
             match RETRY_DELAYS_MS.get(attempt) {
-                Some(&delay_ms) if lost => {
+                Some(&delay_ms) if lost || is_loading(&error) => {
                     attempt += 1;
                     tracing::warn!(doc = %doc, action, attempt, delay_ms, %error, "the Redis connection failed; retrying");
                     std::thread::sleep(Duration::from_millis(delay_ms));
@@ -309,7 +316,7 @@ fn parse_kind(doc: &DocumentId, key: &str, name: &str) -> Result<DocumentKind, S
 }
 
 /// Reads the stream's last entry id, which `XTRIM` does not reset.
-fn read_head(link: &mut Link, doc: &DocumentId, key: &str) -> Result<u64, StoreError> {
+pub(super) fn read_head(link: &mut Link, doc: &DocumentId, key: &str) -> Result<u64, StoreError> {
     let info: Option<redis::streams::StreamInfoStreamReply> =
         link.run(doc, "reading the head", key, |c| {
             if c.exists(key)? {
@@ -339,19 +346,19 @@ fn read_head(link: &mut Link, doc: &DocumentId, key: &str) -> Result<u64, StoreE
 /// this log has seen, appended or read: other nodes may have appended
 /// since, which the next `sync` finds out.
 pub struct RedisLog<Op> {
-    doc: DocumentId,
-    keys: DocumentKeys,
+    pub(super) doc: DocumentId,
+    pub(super) keys: DocumentKeys,
     mode: OpenMode,
     /// The connection, in a `RefCell` because the reads of the interface
     /// take `&self`.
-    link: RefCell<Link>,
+    pub(super) link: RefCell<Link>,
     /// The last revision seen in the stream, buffered appends excluded.
     /// A `Cell`, because reading entries (`&self`) moves it forward.
     head: Cell<u64>,
     /// Encoded entries after `head`, not sent yet.
     buffer: Vec<String>,
     /// The revision of the stored snapshot, as last seen.
-    snapshot: Option<u64>,
+    pub(super) snapshot: Option<u64>,
     /// The revision of the snapshot that the last
     /// [`save_snapshot`](OpLog::save_snapshot) replaced.
     previous_snapshot: Option<u64>,
@@ -385,7 +392,7 @@ impl<Op: DocumentOp> RedisLog<Op> {
         self.previous_snapshot
     }
 
-    fn writable(&self) -> Result<(), StoreError> {
+    pub(super) fn writable(&self) -> Result<(), StoreError> {
         match self.mode {
             OpenMode::Write => Ok(()),
             OpenMode::Read => Err(StoreError::InvalidRevision {
@@ -574,5 +581,25 @@ impl<Op: DocumentOp> OpLog<Op> for RedisLog<Op> {
             })?;
         tracing::debug!(doc = %self.doc, revision, removed, "trimmed the stream");
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_connection_error, is_loading};
+
+    fn server_error(reply: &[u8]) -> redis::RedisError {
+        redis::parse_redis_value(reply)
+            .and_then(redis::Value::extract_error)
+            .expect_err("an error reply")
+    }
+
+    #[test]
+    fn loading_reply_is_retried() {
+        let loading = server_error(b"-LOADING Redis is loading the dataset in memory\r\n");
+        assert!(is_loading(&loading));
+        assert!(!is_connection_error(&loading));
+        let unknown = server_error(b"-ERR unknown command 'NOPE'\r\n");
+        assert!(!is_loading(&unknown));
     }
 }

@@ -83,3 +83,23 @@ return redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d-1', revision))
 "#,
     )
 });
+
+/// Replaces a damaged snapshot by a good one, but only if the hash still
+/// contains the damaged data and no later revision, so that a good
+/// snapshot another node saved meanwhile is kept.
+///
+/// `KEYS[1]` is the snapshot hash, `ARGV[1]` the revision, `ARGV[2]` the
+/// encoded snapshot and `ARGV[3]` the damaged data as read. Returns 1 when
+/// replaced and 0 when not.
+pub(super) static REPLACE_DAMAGED_SNAPSHOT: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r#"
+local stored = tonumber(redis.call('HGET', KEYS[1], 'revision') or '-1') or -1
+if redis.call('HGET', KEYS[1], 'data') ~= ARGV[3] or stored > tonumber(ARGV[1]) then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'revision', ARGV[1], 'data', ARGV[2])
+return 1
+"#,
+    )
+});

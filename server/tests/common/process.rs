@@ -115,6 +115,20 @@ impl ServerProcess {
         }
     }
 
+    /// Waits up to 5 s for a logged line that contains `text`, and returns
+    /// whether one came. The thread that reads stderr may store a line
+    /// after the server already acted on what it logged.
+    pub fn wait_logged(&self, text: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !self.logged(text) {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        true
+    }
+
     /// Returns true if a logged line contains `text`.
     pub fn logged(&self, text: &str) -> bool {
         self.log
