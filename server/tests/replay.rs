@@ -78,8 +78,8 @@ fn command_replays_sequential_traces() {
         assert_eq!(outcome["kind"], "sequential", "{name}");
         assert_eq!(outcome["patches"], patches, "{name}");
         assert_eq!(outcome["length"], length, "{name}");
-        assert_eq!(outcome["matches_end_content"], true, "{name}");
-        assert_eq!(outcome["first_difference"], Value::Null, "{name}");
+        assert_eq!(outcome["matchesEndContent"], true, "{name}");
+        assert_eq!(outcome["firstDifference"], Value::Null, "{name}");
         assert!(outcome["seconds"].as_f64().unwrap() >= 0.0, "{name}");
 
         let json = echostream_testdata::read_text(&format!("traces/sequential/{name}.json.gz"))
@@ -121,8 +121,8 @@ fn mismatch_exits_with_failure() {
     let outcome = stdout_json(&output);
     assert_eq!(outcome["patches"], 1);
     assert_eq!(outcome["length"], 3);
-    assert_eq!(outcome["matches_end_content"], false);
-    assert_eq!(outcome["first_difference"], 2);
+    assert_eq!(outcome["matchesEndContent"], false);
+    assert_eq!(outcome["firstDifference"], 2);
     let expected = hex::encode(Sha256::digest("ax😀".as_bytes()));
     assert_eq!(outcome["sha256"], expected);
 

@@ -39,7 +39,7 @@ fn replay_merges_concurrent_traces() {
             assert_eq!(outcome["kind"], "concurrent", "{name}");
             assert_eq!(outcome["patches"], patches, "{name}");
             assert_eq!(outcome["length"], length, "{name}");
-            assert_eq!(outcome["matches_end_content"], true, "{name} seed {seed:?}");
+            assert_eq!(outcome["matchesEndContent"], true, "{name} seed {seed:?}");
         }
     }
 }

@@ -69,8 +69,10 @@ struct Replayed {
     replay_time: Duration,
 }
 
-/// The outcome printed by `--json`.
+/// The outcome printed by `--json`, with camelCase keys as in the
+/// outcome of `replay --to`.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Outcome {
     /// "sequential" or "concurrent".
     kind: &'static str,
