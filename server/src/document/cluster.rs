@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use echostream::sync::{Authority, Receipt};
-use echostream::{LoggedOp, OpId, OpLog};
+use echostream::{LoggedOp, OpId};
 use redis::streams::{StreamReadOptions, StreamReadReply};
 use redis::AsyncCommands;
 use tokio::sync::mpsc;
@@ -25,6 +25,8 @@ use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;
 use crate::protocol::{ErrorBody, ServerMessage};
 use crate::store::{decode_entry, DocumentKeys, DocumentLog, OpenMode, RedisStore};
+
+use super::file_load::replay;
 
 /// How long one `XREAD BLOCK` waits for new entries, in milliseconds.
 const BLOCK_MS: usize = 2_000;
@@ -67,18 +69,7 @@ pub(super) fn load<Op: DocumentOp>(
     if let Some(damaged) = &start.damaged {
         tracing::warn!(doc = %doc, key = %log.keys().snapshot, error = %damaged.error, "skipping a damaged snapshot and replaying the stream from revision 1");
     }
-    let mut authority = match start.snapshot {
-        Some(snapshot) => Authority::from_snapshot(snapshot),
-        None => Authority::new(),
-    };
-    let entries = log.read_since(authority.revision())?;
-    let replayed = entries.len();
-    for entry in entries {
-        let revision = entry.revision;
-        authority
-            .replay(entry)
-            .map_err(|e| anyhow::anyhow!("replaying revision {revision} failed: {e}"))?;
-    }
+    let (authority, replayed) = replay(&log, start.snapshot)?;
     if let Some(damaged) = &start.damaged {
         let revision = authority.revision();
         let replaced = log.replace_damaged_snapshot(damaged, authority.snapshot())?;

@@ -1,7 +1,7 @@
 //! Loading a document of the file store.
 
 use echostream::sync::Authority;
-use echostream::OpLog;
+use echostream::{OpLog, Snapshot};
 
 use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;
@@ -17,6 +17,7 @@ pub(super) fn load<Op: DocumentOp>(
     // Starting from the oldest snapshot kept gives clients that
     // reconnect after a restart the operations since then.
     let start = log.replay_start(false)?;
+
     // Newer snapshots are read too, so that a damaged one is
     // replaced now rather than found when it is the only one left.
     let from = start.snapshot.as_ref().map_or(0, |s| s.revision);
@@ -32,18 +33,9 @@ pub(super) fn load<Op: DocumentOp>(
     for (revision, error) in &damaged {
         tracing::warn!(doc = %doc, revision, %error, "found a damaged snapshot");
     }
-    let mut authority = match start.snapshot {
-        Some(snapshot) => Authority::from_snapshot(snapshot),
-        None => Authority::new(),
-    };
-    let entries = log.read_since(authority.revision())?;
-    let replayed = entries.len();
-    for entry in entries {
-        let revision = entry.revision;
-        authority
-            .replay(entry)
-            .map_err(|e| anyhow::anyhow!("replaying revision {revision} failed: {e}"))?;
-    }
+
+    let (authority, replayed) = replay(&log, start.snapshot)?;
+
     for &(revision, _) in &damaged {
         log.remove_snapshot(revision)?;
     }
@@ -55,4 +47,26 @@ pub(super) fn load<Op: DocumentOp>(
         tracing::info!(doc = %doc, revision = authority.revision(), damaged = damaged.len(), "replaced damaged snapshots by one at the head");
     }
     Ok((DocumentLog::File(log), authority, replayed))
+}
+
+/// Builds the authority from `snapshot`, or from the empty document, and
+/// replays the entries of `log` after it. Returns the authority and the
+/// number of entries replayed. O(n) in those entries.
+pub(super) fn replay<Op: DocumentOp>(
+    log: &impl OpLog<Op>,
+    snapshot: Option<Snapshot<Op>>,
+) -> anyhow::Result<(Authority<Op>, usize)> {
+    let mut authority = match snapshot {
+        Some(snapshot) => Authority::from_snapshot(snapshot),
+        None => Authority::new(),
+    };
+    let entries = log.read_since(authority.revision())?;
+    let replayed = entries.len();
+    for entry in entries {
+        let revision = entry.revision;
+        authority
+            .replay(entry)
+            .map_err(|e| anyhow::anyhow!("replaying revision {revision} failed: {e}"))?;
+    }
+    Ok((authority, replayed))
 }
