@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::process::ServerProcess;
-use common::snapshots::{damage, snapshot_paths};
+use common::store_files::{damage, segment_paths, snapshot_paths};
 use echostream::text::{TextDocument, TextOp};
 use echostream::{OpId, OpLog, SiteId};
 use echostream_server::client::{NativeClient, ServerEvent};
@@ -228,14 +228,7 @@ async fn torn_last_record_is_dropped_on_restart() {
     // A crash in the middle of writing revision 5: its header and part of
     // its payload reached the disk.
     let store = FileStore::new(dir.path(), false).unwrap();
-    let folder = store.document_dir(&doc);
-    let mut segments: Vec<_> = std::fs::read_dir(&folder)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("log-"))
-        .collect();
-    segments.sort();
-    let segment = segments.pop().unwrap();
+    let segment = segment_paths(&store, &doc).pop().unwrap();
     let intact_len = std::fs::metadata(&segment).unwrap().len();
     let payload =
         br#"{"revision":5,"id":{"site":"0000000000000021","seq":5},"clock":{},"op":["five"]}"#;
@@ -271,13 +264,16 @@ async fn torn_last_record_is_dropped_on_restart() {
     assert_eq!(dump(dir.path(), &doc), "one two three four five");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn damaged_snapshot_is_replaced_on_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let doc = DocumentId::new("damaged").unwrap();
-    let args = ["--history", "2", "--snapshot-every", "2"];
-    let mut first = ServerProcess::start(dir.path(), &args);
-    let mut client = NativeClient::<TextOp>::connect(&first.url(), &doc, SiteId(0x31))
+/// Server arguments that save a snapshot every two operations and keep two
+/// operations of history.
+const SNAPSHOT_EVERY_TWO: [&str; 4] = ["--history", "2", "--snapshot-every", "2"];
+
+/// Types six words, one acknowledged operation each, into `doc` on a
+/// server with [`SNAPSHOT_EVERY_TWO`], then stops the server, so that
+/// the data folder ends with snapshots at revisions 4 and 6.
+async fn type_six_words(data: &Path, doc: &DocumentId, site: SiteId) {
+    let mut server = ServerProcess::start(data, &SNAPSHOT_EVERY_TWO);
+    let mut client = NativeClient::<TextOp>::connect(&server.url(), doc, site)
         .await
         .unwrap();
     for word in ["one ", "two ", "three ", "four ", "five ", "six "] {
@@ -286,7 +282,15 @@ async fn damaged_snapshot_is_replaced_on_restart() {
         client.flush(TIMEOUT).await.unwrap();
     }
     client.close().await.unwrap();
-    assert!(first.terminate(TIMEOUT).success());
+    assert!(server.terminate(TIMEOUT).success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn damaged_snapshot_is_replaced_on_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = DocumentId::new("damaged").unwrap();
+    let args = SNAPSHOT_EVERY_TWO;
+    type_six_words(dir.path(), &doc, SiteId(0x31)).await;
 
     // A bit flipped in the middle of the newest snapshot.
     let store = FileStore::new(dir.path(), false).unwrap();
@@ -322,29 +326,13 @@ async fn damaged_snapshot_is_replaced_on_restart() {
 async fn log_cut_below_snapshot_is_not_loaded() {
     let dir = tempfile::tempdir().unwrap();
     let doc = DocumentId::new("cut").unwrap();
-    let args = ["--history", "2", "--snapshot-every", "2"];
-    let mut first = ServerProcess::start(dir.path(), &args);
-    let mut client = NativeClient::<TextOp>::connect(&first.url(), &doc, SiteId(0x41))
-        .await
-        .unwrap();
-    for word in ["one ", "two ", "three ", "four ", "five ", "six "] {
-        let pos = client.document().len();
-        client.edit(TextOp::insert_at(pos, word)).await.unwrap();
-        client.flush(TIMEOUT).await.unwrap();
-    }
-    client.close().await.unwrap();
-    assert!(first.terminate(TIMEOUT).success());
+    let args = SNAPSHOT_EVERY_TWO;
+    type_six_words(dir.path(), &doc, SiteId(0x41)).await;
 
     // The last segment loses its last record, acknowledged revision 6,
     // which the snapshot at revision 6 still contains.
     let store = FileStore::new(dir.path(), false).unwrap();
-    let mut segments: Vec<_> = std::fs::read_dir(store.document_dir(&doc))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("log-"))
-        .collect();
-    segments.sort();
-    let segment = segments.pop().unwrap();
+    let segment = segment_paths(&store, &doc).pop().unwrap();
     let bytes = std::fs::read(&segment).unwrap();
     let (records, bad) = record::decode_all(&bytes);
     assert!(bad.is_none());

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 mod common;
 
-use common::snapshots::{damage, snapshot_paths};
+use common::store_files::{damage, snapshot_paths};
 use echostream::text::{TextDocument, TextOp};
 use echostream::{LoggedOp, OpId, OpLog, SiteId, Snapshot, VectorClock};
 use echostream_server::document_id::DocumentId;
@@ -48,13 +48,7 @@ fn open(store: &FileStore) -> echostream_server::store::FileLog<TextOp> {
 }
 
 fn segment_paths(store: &FileStore) -> Vec<PathBuf> {
-    let mut paths: Vec<_> = std::fs::read_dir(store.document_dir(&doc_id()))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("log-"))
-        .collect();
-    paths.sort();
-    paths
+    common::store_files::segment_paths(store, &doc_id())
 }
 
 #[test]
@@ -249,6 +243,16 @@ fn snapshot_of(revision: u64) -> Snapshot<TextOp> {
     }
 }
 
+/// Writes revisions 1..=4 and a snapshot at revision 4.
+fn four_with_snapshot(store: &FileStore) {
+    let mut log = open(store);
+    for revision in 1..=4 {
+        log.append(entry(revision)).unwrap();
+    }
+    log.sync().unwrap();
+    log.save_snapshot(snapshot_of(4)).unwrap();
+}
+
 /// Writes revisions 1..=9 with snapshots at 3 and 6, compacted so that
 /// the log starts after the first snapshot, and returns the path of the
 /// snapshot files, oldest first.
@@ -316,17 +320,8 @@ fn no_readable_snapshot_after_compaction_fails() {
 fn no_readable_snapshot_replays_whole_log() {
     let dir = tempfile::tempdir().unwrap();
     let store = FileStore::new(dir.path(), true).unwrap();
-    let mut log = open(&store);
-    for revision in 1..=4 {
-        log.append(entry(revision)).unwrap();
-    }
-    log.sync().unwrap();
-    log.save_snapshot(snapshot_of(4)).unwrap();
-    drop(log);
-    let path = store
-        .document_dir(&doc_id())
-        .join(format!("snapshot-{:020}.bin", 4));
-    damage(&path);
+    four_with_snapshot(&store);
+    damage(&snapshot_paths(&store, &doc_id())[0]);
 
     let log = open(&store);
     let start = log.replay_start(true).unwrap();
@@ -394,13 +389,7 @@ fn log_cut_below_snapshot_fails_check() {
 fn unreadable_snapshot_without_records_fails() {
     let dir = tempfile::tempdir().unwrap();
     let store = FileStore::new(dir.path(), true).unwrap();
-    let mut log = open(&store);
-    for revision in 1..=4 {
-        log.append(entry(revision)).unwrap();
-    }
-    log.sync().unwrap();
-    log.save_snapshot(snapshot_of(4)).unwrap();
-    drop(log);
+    four_with_snapshot(&store);
     // Only the snapshot is left, as after the log files were moved away,
     // and the document is read as a board.
     for segment in segment_paths(&store) {

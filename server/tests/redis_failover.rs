@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::process::Command;
 use std::time::Duration;
 
+use common::edits::random_edit;
 use common::process::ServerProcess;
 use common::redis::RedisServer;
 use echostream::text::{TextDocument, TextOp};
@@ -23,19 +24,6 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 const CLIENTS: u64 = 4;
 /// The edits each client makes before the kill, and after it.
 const EDITS: u64 = 30;
-
-fn random_edit(rng: &mut ChaCha8Rng, doc: &TextDocument) -> TextOp {
-    let len = doc.len();
-    if len > 0 && rng.random_range(0..3) == 0 {
-        let start = rng.random_range(0..len);
-        let end = (start + 1 + rng.random_range(0..3)).min(len);
-        return TextOp::delete_range(start..end);
-    }
-    TextOp::insert_at(
-        rng.random_range(0..=len),
-        ["x", "yz", "é"][rng.random_range(0..3)],
-    )
-}
 
 /// Makes `count` edits, reading what arrives in between, without waiting
 /// for the acknowledgements. Errors (the node died) end the run early.

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::edits::random_edit;
 use common::process::ServerProcess;
 use common::redis::RedisServer;
 use echostream::text::{TextDocument, TextOp};
@@ -32,19 +33,6 @@ const CLIENTS: u64 = 4;
 const MAX_EDITS: u64 = 2_000;
 /// The reconnection attempts of a client, 250 ms apart.
 const RECONNECT_ATTEMPTS: u32 = 80;
-
-fn random_edit(rng: &mut ChaCha8Rng, doc: &TextDocument) -> TextOp {
-    let len = doc.len();
-    if len > 0 && rng.random_range(0..3) == 0 {
-        let start = rng.random_range(0..len);
-        let end = (start + 1 + rng.random_range(0..3)).min(len);
-        return TextOp::delete_range(start..end);
-    }
-    TextOp::insert_at(
-        rng.random_range(0..=len),
-        ["x", "yz", "é"][rng.random_range(0..3)],
-    )
-}
 
 /// Reconnects to the client's node until the join succeeds, 250 ms apart.
 /// A join fails while the node cannot load the document from Redis.

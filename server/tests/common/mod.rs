@@ -4,9 +4,10 @@
 
 #![allow(dead_code)]
 
+pub mod edits;
 pub mod process;
 pub mod redis;
-pub mod snapshots;
+pub mod store_files;
 
 use std::path::Path;
 use std::time::Duration;
