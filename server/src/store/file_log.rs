@@ -41,9 +41,8 @@ pub struct FileLog<Op> {
     file: Option<File>,
     /// Encoded records not yet written to `file`.
     buffer: Vec<u8>,
-    head: u64,
     /// The revision of the last record in the segments, 0 without any.
-    /// Below `head` when the newest snapshot is newer than every record.
+    /// Below the head when the newest snapshot is newer than every record.
     records_end: u64,
     /// The revisions of the snapshots on disk, ascending, at most two.
     snapshots: Vec<u64>,
@@ -126,7 +125,6 @@ impl<Op: DocumentOp> FileLog<Op> {
             segments,
             file: None,
             buffer: Vec::new(),
-            head: snapshots.last().copied().unwrap_or(0),
             records_end: 0,
             snapshots,
             roll: false,
@@ -198,7 +196,6 @@ impl<Op: DocumentOp> FileLog<Op> {
             let next = first + records.len() as u64;
             expected = Some(next);
             self.records_end = next - 1;
-            self.head = self.head.max(next - 1);
         }
 
         let snapshot = self.snapshots.first().copied().unwrap_or(0);
@@ -304,10 +301,6 @@ impl<Op: DocumentOp> FileLog<Op> {
         std::fs::remove_file(&path).map_err(StoreError::io("removing", &path))?;
         self.snapshots.remove(index);
         self.dir_dirty = true;
-        // A damaged snapshot may name a revision above every record, and
-        // the next append must follow what is left.
-        let snapshot = self.snapshots.last().copied().unwrap_or(0);
-        self.head = self.records_end.max(snapshot);
         Ok(())
     }
 
@@ -317,7 +310,8 @@ impl<Op: DocumentOp> FileLog<Op> {
     /// document would drop acknowledged operations that only the snapshot
     /// still contains.
     pub fn check_replayed(&self, revision: u64) -> Result<(), StoreError> {
-        if revision >= self.head {
+        let head = self.head();
+        if revision >= head {
             return Ok(());
         }
         let path = match self.segments.last() {
@@ -329,10 +323,10 @@ impl<Op: DocumentOp> FileLog<Op> {
         let reason = format!(
             "the replay ends at revision {revision}, but {} is at revision {}: revisions {} to {} are missing from the log. \
              To load the document from that snapshot, move every log-*.bin file and the older snapshots out of the folder",
-            snapshot_name(self.head),
-            self.head,
+            snapshot_name(head),
+            head,
             revision + 1,
-            self.head
+            head
         );
         Err(corrupt(path, end, reason))
     }
@@ -478,9 +472,10 @@ impl<Op: DocumentOp> OpLog<Op> for FileLog<Op> {
     /// Encodes the operation into the buffer. O(size of the operation).
     fn append(&mut self, entry: LoggedOp<Op>) -> Result<(), StoreError> {
         self.writable()?;
-        if entry.revision != self.head + 1 {
+        let head = self.head();
+        if entry.revision != head + 1 {
             return Err(StoreError::OutOfOrder {
-                head: self.head,
+                head,
                 got: entry.revision,
             });
         }
@@ -489,7 +484,6 @@ impl<Op: DocumentOp> OpLog<Op> for FileLog<Op> {
         }
         let payload = serde_json::to_vec(&entry).expect("operations always serialize");
         record::encode(entry.revision, &payload, &mut self.buffer);
-        self.head = entry.revision;
         self.records_end = entry.revision;
         Ok(())
     }
@@ -512,8 +506,12 @@ impl<Op: DocumentOp> OpLog<Op> for FileLog<Op> {
         Ok(())
     }
 
+    /// Returns the last record's revision, or the newest snapshot's when
+    /// that is newer, as after compaction or a removed damaged snapshot
+    /// that named a revision above every record.
     fn head(&self) -> u64 {
-        self.head
+        let snapshot = self.snapshots.last().copied().unwrap_or(0);
+        self.records_end.max(snapshot)
     }
 
     /// Reads the segments that hold revisions after `revision`. O(n) in
@@ -542,11 +540,11 @@ impl<Op: DocumentOp> OpLog<Op> for FileLog<Op> {
     /// the document).
     fn save_snapshot(&mut self, snapshot: Snapshot<Op>) -> Result<(), StoreError> {
         self.writable()?;
-        if snapshot.revision > self.head {
+        if snapshot.revision > self.head() {
             return Err(StoreError::InvalidRevision {
                 action: "snapshot",
                 revision: snapshot.revision,
-                reason: format!("above the head {}", self.head),
+                reason: format!("above the head {}", self.head()),
             });
         }
         let payload = serde_json::to_vec(&snapshot).expect("snapshots always serialize");
@@ -589,7 +587,7 @@ impl<Op: DocumentOp> OpLog<Op> for FileLog<Op> {
         }
         // A snapshot whose following operations are gone can no longer
         // start a replay.
-        let first = self.segments.first().copied().unwrap_or(self.head + 1);
+        let first = self.segments.first().copied().unwrap_or(self.head() + 1);
         while self.snapshots.len() > 1 && self.snapshots[0] + 1 < first {
             let old = self.snapshots.remove(0);
             let path = self.dir.join(snapshot_name(old));
