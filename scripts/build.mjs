@@ -71,7 +71,7 @@ mkdirSync(out, { recursive: true });
 run(bindgen, [module, "--target", "web", "--out-dir", out, "--out-name", "echostream_wasm"]);
 
 // The glue that wasm-bindgen writes repeats every doc comment of the
-// typings beside it; without them and the indentation it is less than
+// typings beside it. Without them and the indentation it is less than
 // half as large gzipped. Names stay, so stack traces still read. The
 // typings of the raw module's exports serve only bundlers that import
 // the .wasm file itself, which the package never asks of them.

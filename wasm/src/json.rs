@@ -29,7 +29,7 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T, name: &str) -> JsResult<JsValue> 
 }
 
 /// Converts a JSON value to a plain JavaScript value. Kept apart from the
-/// generic [`to_js`] so that the module holds one copy of it.
+/// generic [`to_js`] so that the module contains one copy of it.
 #[inline(never)]
 pub fn value_to_js(value: &Value, name: &str) -> JsResult<JsValue> {
     value
@@ -68,7 +68,7 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue, name: &str) -> JsResult<T> {
 
 /// Reads a JSON value from a plain JavaScript value, with the checks of
 /// [`from_js`]. Kept apart from the generic [`from_js`] so that the
-/// module holds one copy of it. O(size of the value).
+/// module contains one copy of it. O(size of the value).
 #[inline(never)]
 pub fn js_to_value(value: JsValue, name: &str) -> JsResult<Value> {
     let text = match js_sys::JSON::stringify(&value) {

@@ -366,8 +366,8 @@ export class IdbBackend {
     const db = this.#requireOpen();
     const tx = db.transaction("leases", "readwrite");
     const store = tx.objectStore("leases");
-    const lease = (await requestPromise(store.get([doc, site]))) as { holder: string } | undefined;
-    if (lease?.holder === holder) store.delete([doc, site]);
+    const lease = await requestPromise(store.get([doc, site]));
+    if (holds(lease, holder)) store.delete([doc, site]);
     await new Promise<void>((resolve) => {
       tx.oncomplete = () => resolve();
       tx.onabort = () => resolve();

@@ -286,7 +286,7 @@ export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> 
       this.emitSession("error", { kind: "offline", code: error.kind, message: error.message });
       return;
     }
-    this.#stopSyncing();
+    this.#stopSyncing("the offline log lost its site lease");
     this.emitSession("error", {
       kind: "offline",
       code: "lease",
@@ -325,8 +325,9 @@ export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> 
     if (held) this.pump();
   }
 
-  // Closes the connection for good and keeps the document in memory.
-  #stopSyncing(): void {
+  // Closes the connection for good, with `reason` in the close frame, and
+  // keeps the document in memory.
+  #stopSyncing(reason: string): void {
     this.#setStatus("closed");
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
@@ -336,7 +337,7 @@ export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> 
     if (socket !== null) {
       socket.onclose = null;
       socket.onmessage = null;
-      socket.close(1000, "another tab took over this site");
+      socket.close(1000, reason);
     }
   }
 
@@ -367,7 +368,7 @@ export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> 
     socket.onclose = (event) => {
       if (this.#socket !== socket) return;
       if (event.code === CLOSE_REPLACED) {
-        this.#stopSyncing();
+        this.#stopSyncing("another client of this site joined");
         this.emitSession("error", {
           kind: "server",
           code: "site_replaced",

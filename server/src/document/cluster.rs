@@ -34,7 +34,7 @@ const BLOCK_MS: usize = 2_000;
 /// The entries one `XREAD` returns at most.
 const READ_COUNT: usize = 512;
 
-/// The longest pause between reconnection attempts of the follower.
+/// The maximum pause between reconnection attempts of the follower.
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(5);
 
 /// The batches of followed entries queued for the document task.

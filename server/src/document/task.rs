@@ -425,9 +425,9 @@ impl<Op: DocumentOp> Open<Op> {
     /// still commit there in the old form, and this node then acknowledges
     /// the resent form as a duplicate at the old form's revision. Closing
     /// that gap needs a per-document Redis hash of site to newest
-    /// connection that the append script checks for every entry, and a
-    /// join that sets it and then waits until this node has applied the
-    /// stream up to the head at that moment before sending its welcome.
+    /// connection, checked by the append script for every entry. A join
+    /// would set it, then wait until this node has applied the stream up
+    /// to the current head, and only then send its welcome.
     fn replace_connections(&mut self, site: SiteId, newest: ConnId) {
         let older: Vec<ConnId> = self
             .members

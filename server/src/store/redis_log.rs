@@ -410,7 +410,7 @@ impl<Op: DocumentOp> OpLog<Op> for RedisLog<Op> {
     /// Encodes the operation into the buffer. With an empty buffer the
     /// entry may follow any revision at or above the head, because a
     /// caller that read later entries (from [`read_since`](OpLog::read_since)
-    /// or by following the stream) appends after them; the compare-and-set
+    /// or by following the stream) appends after them. The compare-and-set
     /// in `sync` checks the real head.
     fn append(&mut self, entry: LoggedOp<Op>) -> Result<(), StoreError> {
         self.writable()?;

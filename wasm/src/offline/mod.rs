@@ -120,7 +120,7 @@ fn parse<T: serde::de::DeserializeOwned>(
 }
 
 /// Parses JSON text from the store: the half of [`parse`] that is the
-/// same for every type, so that the module holds one copy of it.
+/// same for every type, so that the module contains one copy of it.
 #[inline(never)]
 fn parse_value(doc: &str, what: &'static str, value: &str) -> Result<serde_json::Value, LogError> {
     serde_json::from_str(value).map_err(|e| corrupt(doc, what, &e))
