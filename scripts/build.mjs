@@ -70,11 +70,8 @@ rmSync(join(root, "dist"), { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 run(bindgen, [module, "--target", "web", "--out-dir", out, "--out-name", "echostream_wasm"]);
 
-// The JavaScript of the package ships without comments and indentation:
-// the typings beside each file keep the doc comments, which the glue that
-// wasm-bindgen writes repeats for every export. Names stay, so stack
-// traces still read. Without them the JavaScript is less than half as
-// large gzipped.
+// Strips comments and indentation from the package's JavaScript, because
+// the typings beside it keep the doc comments. Names stay for stack traces.
 const { transform } = await import("esbuild");
 async function stripJs(file) {
   const minified = await transform(readFileSync(file, "utf8"), {
@@ -85,8 +82,8 @@ async function stripJs(file) {
   writeFileSync(file, minified.code);
 }
 await stripJs(join(out, "echostream_wasm.js"));
-// The typings of the raw module's exports serve only bundlers that import
-// the .wasm file itself, which the package never asks of them.
+// The raw module's typings only serve bundlers that import the .wasm file,
+// which the package never requires.
 rmSync(join(out, "echostream_wasm_bg.wasm.d.ts"));
 
 // Debian's wasm-opt (version 108) breaks wasm-bindgen 0.2.130 output, so
