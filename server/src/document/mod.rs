@@ -54,9 +54,8 @@ pub(crate) struct Join {
     pub dropped: oneshot::Sender<Dropped>,
 }
 
-/// Why a document dropped a connection without closing its outbox first.
-/// It travels apart from the outbox so that it arrives even when the
-/// outbox is full.
+/// The reason a document dropped a connection. It travels apart from the
+/// outbox, so it arrives even when the outbox is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Dropped {
     /// The outbox overflowed: the client must resync from this durable
