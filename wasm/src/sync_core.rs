@@ -5,7 +5,7 @@ use echostream::sync::{Client, Submission};
 use echostream::{Diff, LoggedOp, OpId, OpLog, Operation, SiteId, Snapshot, VectorClock};
 
 use crate::args::JsResult;
-use crate::offline::{IndexedDbLog, PendingOp};
+use crate::offline::IndexedDbLog;
 
 /// The committed operations between two snapshots of the offline log.
 const SNAPSHOT_EVERY: u64 = 100;
@@ -19,7 +19,7 @@ pub struct SyncCore<Op: Operation> {
     log: Option<IndexedDbLog<Op>>,
     committed_since_snapshot: u64,
     restore_problems: Vec<String>,
-    dropped_on_restore: Vec<PendingOp<Op>>,
+    dropped_on_restore: Vec<Submission<Op>>,
 }
 
 impl<Op: Diff> SyncCore<Op>
@@ -134,7 +134,7 @@ where
     /// Returns the stored pending operations that could not be applied on
     /// restore. They are no longer sent, and the log drops them at its
     /// next write.
-    pub fn dropped_on_restore(&self) -> &[PendingOp<Op>] {
+    pub fn dropped_on_restore(&self) -> &[Submission<Op>] {
         &self.dropped_on_restore
     }
 
@@ -331,17 +331,7 @@ where
     /// committed operations.
     fn record(&mut self, entry: Option<LoggedOp<Op>>) -> JsResult<()> {
         let committed = entry.is_some();
-        let pending = self
-            .client
-            .pending()
-            .into_iter()
-            .map(|s| PendingOp {
-                id: s.id,
-                base: s.base,
-                clock: s.clock,
-                op: s.op,
-            })
-            .collect();
+        let pending = self.client.pending();
         let Some(log) = &mut self.log else {
             return Ok(());
         };

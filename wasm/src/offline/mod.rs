@@ -13,13 +13,15 @@ pub use log_class::{JsBoardOfflineLog, JsTextOfflineLog};
 
 use store::{check_follows, read_records, LogStore, RecordSink};
 
-use echostream::sync::UndoHistory;
+use echostream::sync::{Submission, UndoHistory};
 use echostream::{LoggedOp, MemoryLog, OpId, OpLog, Operation, SiteId, Snapshot, VectorClock};
 use serde::{Deserialize, Serialize};
 
-/// An operation made locally and not acknowledged yet, as the sync client
-/// submits it: the same JSON form as a submission.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// An operation made locally and not acknowledged yet, as read from
+/// JavaScript or the store: the JSON form of a submission, whose clock may
+/// be missing. The log keeps and writes it as a [`Submission`], which
+/// encodes to the same JSON, so that the module contains one serializer.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", bound = "Op: Operation")]
 pub struct PendingOp<Op: Operation> {
     /// The operation's id: this site and its sequence number.
@@ -31,6 +33,17 @@ pub struct PendingOp<Op: Operation> {
     pub clock: VectorClock,
     /// The operation.
     pub op: Op,
+}
+
+impl<Op: Operation> From<PendingOp<Op>> for Submission<Op> {
+    fn from(pending: PendingOp<Op>) -> Self {
+        Submission {
+            id: pending.id,
+            base: pending.base,
+            clock: pending.clock,
+            op: pending.op,
+        }
+    }
 }
 
 /// The reason the offline log rejected a record or a call.
@@ -101,7 +114,7 @@ pub struct IndexedDbLog<Op: Operation> {
     /// The snapshot and the committed operations after it, as loaded and
     /// written.
     memory: MemoryLog<Op>,
-    pending: Vec<PendingOp<Op>>,
+    pending: Vec<Submission<Op>>,
     /// The undo history as loaded; later writes do not update it.
     history: Option<UndoHistory<Op>>,
     /// The messages naming the records that could not be read on load.
@@ -149,7 +162,7 @@ struct ParsedRecords<'a, Op: Operation> {
     doc: &'a str,
     snapshot: Option<Snapshot<Op>>,
     entries: Vec<LoggedOp<Op>>,
-    pending: Vec<PendingOp<Op>>,
+    pending: Vec<Submission<Op>>,
     history: Option<UndoHistory<Op>>,
 }
 
@@ -172,7 +185,7 @@ impl<Op: Operation> RecordSink for ParsedRecords<'_, Op> {
     fn pending(&mut self, value: &str) -> Result<u64, LogError> {
         let op: PendingOp<Op> = parse(self.doc, "pending operation", value)?;
         let seq = op.id.seq;
-        self.pending.push(op);
+        self.pending.push(op.into());
         Ok(seq)
     }
 
@@ -260,7 +273,7 @@ impl<Op: Operation> IndexedDbLog<Op> {
     }
 
     /// The pending operations, oldest first.
-    pub fn pending(&self) -> &[PendingOp<Op>] {
+    pub fn pending(&self) -> &[Submission<Op>] {
         &self.pending
     }
 
@@ -331,7 +344,7 @@ impl<Op: Operation> IndexedDbLog<Op> {
 
     /// Records a local operation, written at once with the site's next
     /// sequence number.
-    pub fn record_local(&mut self, op: PendingOp<Op>) -> Result<(), LogError> {
+    pub fn record_local(&mut self, op: Submission<Op>) -> Result<(), LogError> {
         self.store.claim(op.id)?;
         self.store.write_local(op.id.seq, json(&op));
         self.pending.push(op);
@@ -344,7 +357,7 @@ impl<Op: Operation> IndexedDbLog<Op> {
     pub fn record_commit(
         &mut self,
         entry: Option<LoggedOp<Op>>,
-        pending: Vec<PendingOp<Op>>,
+        pending: Vec<Submission<Op>>,
     ) -> Result<(), LogError> {
         self.record_state(entry, pending, None)
     }
@@ -355,7 +368,7 @@ impl<Op: Operation> IndexedDbLog<Op> {
     pub fn record_state(
         &mut self,
         entry: Option<LoggedOp<Op>>,
-        pending: Vec<PendingOp<Op>>,
+        pending: Vec<Submission<Op>>,
         history: Option<&UndoHistory<Op>>,
     ) -> Result<(), LogError> {
         let entry_value = match &entry {
