@@ -11,7 +11,7 @@ mod store;
 pub use backend::{LogBackend, LogWrite, StoredRecords};
 pub use log_class::{JsBoardOfflineLog, JsTextOfflineLog};
 
-use store::{check_follows, read_records, LogStore, RecordSink};
+use store::{check_follows, read_records, replay_order, LogStore, RecordSink};
 
 use echostream::sync::{Submission, UndoHistory};
 use echostream::{LoggedOp, MemoryLog, OpId, OpLog, Operation, SiteId, Snapshot, VectorClock};
@@ -218,24 +218,22 @@ impl<Op: Operation> IndexedDbLog<Op> {
         let (next_seq, problems) = read_records(site, &records, &mut parsed);
         let ParsedRecords {
             snapshot,
-            mut entries,
+            entries,
             pending,
             history,
             ..
         } = parsed;
-        entries.sort_by_key(|e| e.revision);
 
         let mut memory = MemoryLog::new();
         if let Some(snapshot) = snapshot {
             let Ok(()) = memory.save_snapshot(snapshot);
         }
-        // Stop at a gap in the stored operations rather than replaying past
-        // it.
-        for entry in entries {
-            if entry.revision != memory.head() + 1 {
-                break;
+        let revisions: Vec<u64> = entries.iter().map(|e| e.revision).collect();
+        let mut entries: Vec<Option<LoggedOp<Op>>> = entries.into_iter().map(Some).collect();
+        for index in replay_order(&revisions, memory.head()) {
+            if let Some(entry) = entries[index].take() {
+                let Ok(()) = memory.append(entry);
             }
-            let Ok(()) = memory.append(entry);
         }
         Ok(IndexedDbLog {
             store: LogStore::new(backend, doc, site, next_seq),
