@@ -6,6 +6,8 @@
 //!                           and the field `op` (the logged operation as JSON)
 //! echostream:{ID}:snapshot  hash: `revision` and `data` (the snapshot as JSON)
 //! echostream:{ID}:kind      string: "text" or "board"
+//! echostream:{ID}:fences    hash: site id (16 hex digits) to the fencing
+//!                           token of its newest connection
 //! ```
 //!
 //! The braces are a Redis Cluster hash tag, so one document's keys share a
@@ -16,17 +18,19 @@
 //! a blocking thread in the same way. Appends are a compare-and-set: the
 //! batch goes in only if the stream still ends at the revision this node
 //! last saw. [`StoreError::Conflict`] reports that another node appended
-//! first.
+//! first, and [`StoreError::Fenced`] that the batch holds operations of
+//! connections that newer ones replaced (see `redis_fence`).
 
 use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use echostream::{LoggedOp, OpLog, Snapshot};
 use redis::streams::StreamRangeReply;
-use redis::{Client, Commands, Connection, RedisResult};
+use redis::{Client, Commands, Connection, RedisResult, Value};
 
+use super::redis_fence::parse_fenced;
 use super::redis_script::{APPEND, COMPACT, SAVE_SNAPSHOT};
 use super::{OpenMode, StoreError};
 use crate::document_id::DocumentId;
@@ -56,6 +60,9 @@ pub struct DocumentKeys {
     pub snapshot: String,
     /// The string with the document kind.
     pub kind: String,
+    /// The hash of fencing tokens, site to the token of its newest
+    /// connection.
+    pub fences: String,
 }
 
 impl DocumentKeys {
@@ -65,6 +72,7 @@ impl DocumentKeys {
             log: format!("echostream:{{{doc}}}:log"),
             snapshot: format!("echostream:{{{doc}}}:snapshot"),
             kind: format!("echostream:{{{doc}}}:kind"),
+            fences: format!("echostream:{{{doc}}}:fences"),
         }
     }
 }
@@ -226,6 +234,11 @@ impl RedisStore {
         self.client.get_connection_info().addr().to_string()
     }
 
+    /// Locks the shared connection for lookups.
+    pub(super) fn lookups(&self) -> MutexGuard<'_, Link> {
+        self.lookups.lock().expect("lookup connection lock")
+    }
+
     /// Returns the client, for connections of one's own (a blocking
     /// `XREAD` needs a connection to itself).
     pub fn client(&self) -> &Client {
@@ -236,7 +249,7 @@ impl RedisStore {
     /// exist. One round trip on the shared connection.
     pub fn kind(&self, doc: &DocumentId) -> Result<Option<DocumentKind>, StoreError> {
         let key = DocumentKeys::new(doc).kind;
-        let mut link = self.lookups.lock().expect("lookup connection lock");
+        let mut link = self.lookups();
         let stored: Option<String> = link.run(doc, "reading the kind", &key, |c| c.get(&key))?;
         stored.map(|name| parse_kind(doc, &key, &name)).transpose()
     }
@@ -355,14 +368,26 @@ pub struct RedisLog<Op> {
     /// The last revision seen in the stream, buffered appends excluded.
     /// A `Cell`, because reading entries (`&self`) moves it forward.
     head: Cell<u64>,
-    /// Encoded entries after `head`, not sent yet.
-    buffer: Vec<String>,
+    /// Entries after `head`, not sent yet.
+    buffer: Vec<Buffered>,
     /// The revision of the stored snapshot, as last seen.
     pub(super) snapshot: Option<u64>,
     /// The revision of the snapshot that the last
     /// [`save_snapshot`](OpLog::save_snapshot) replaced.
     previous_snapshot: Option<u64>,
     op: PhantomData<fn() -> Op>,
+}
+
+/// An entry waiting in the buffer of a [`RedisLog`], in the arguments of
+/// the append script.
+struct Buffered {
+    /// The entry's site, in the hash's field form.
+    site: String,
+    /// The fencing token of the connection that sent the entry, or 0 when
+    /// none applies.
+    token: u64,
+    /// The entry as JSON.
+    payload: String,
 }
 
 impl<Op> std::fmt::Debug for RedisLog<Op> {
@@ -392,6 +417,34 @@ impl<Op: DocumentOp> RedisLog<Op> {
         self.previous_snapshot
     }
 
+    /// Encodes the operation into the buffer, like
+    /// [`append`](OpLog::append), as sent by a connection that holds the
+    /// fencing `token` (0 for none). The `sync` that sends it fails with
+    /// [`StoreError::Fenced`] when a newer connection of the operation's
+    /// site took a token since.
+    pub fn append_fenced(&mut self, entry: LoggedOp<Op>, token: u64) -> Result<(), StoreError> {
+        self.writable()?;
+        let head = self.head();
+        let follows =
+            entry.revision == head + 1 || (self.buffer.is_empty() && entry.revision > head);
+        if !follows {
+            return Err(StoreError::OutOfOrder {
+                head,
+                got: entry.revision,
+            });
+        }
+        if self.buffer.is_empty() {
+            self.head.set(entry.revision - 1);
+        }
+        let payload = serde_json::to_string(&entry).expect("operations always serialize");
+        self.buffer.push(Buffered {
+            site: entry.id.site.to_string(),
+            token,
+            payload,
+        });
+        Ok(())
+    }
+
     pub(super) fn writable(&self) -> Result<(), StoreError> {
         match self.mode {
             OpenMode::Write => Ok(()),
@@ -411,47 +464,70 @@ impl<Op: DocumentOp> OpLog<Op> for RedisLog<Op> {
     /// entry may follow any revision at or above the head, because a
     /// caller that read later entries (from [`read_since`](OpLog::read_since)
     /// or by following the stream) appends after them. The compare-and-set
-    /// in `sync` checks the real head.
+    /// in `sync` checks the real head. No fencing token applies.
     fn append(&mut self, entry: LoggedOp<Op>) -> Result<(), StoreError> {
-        self.writable()?;
-        let head = self.head();
-        let follows =
-            entry.revision == head + 1 || (self.buffer.is_empty() && entry.revision > head);
-        if !follows {
-            return Err(StoreError::OutOfOrder {
-                head,
-                got: entry.revision,
-            });
-        }
-        if self.buffer.is_empty() {
-            self.head.set(entry.revision - 1);
-        }
-        let payload = serde_json::to_string(&entry).expect("operations always serialize");
-        self.buffer.push(payload);
-        Ok(())
+        self.append_fenced(entry, 0)
     }
 
     /// Sends the buffer in one `EVALSHA` of the compare-and-set script.
-    /// One round trip. Fails with [`StoreError::Conflict`], and drops the
-    /// buffer, when the stream no longer ends at the revision before it.
+    /// One round trip. Drops the buffer and adds nothing when the stream
+    /// no longer ends at the revision before it ([`StoreError::Conflict`])
+    /// or when an entry's fencing token is out of date
+    /// ([`StoreError::Fenced`]).
     fn sync(&mut self) -> Result<(), StoreError> {
         if self.buffer.is_empty() {
             return Ok(());
         }
         let expected = self.head.get();
-        let key = &self.keys.log;
+        let keys = &self.keys;
         let buffer = &self.buffer;
-        let reply: (u8, u64) = self.link.get_mut().run(&self.doc, "appending", key, |c| {
-            let mut invocation = APPEND.key(key);
-            invocation.arg(expected);
-            for payload in buffer {
-                invocation.arg(payload);
-            }
-            invocation.invoke(c)
-        })?;
+        let reply: Vec<Value> =
+            self.link
+                .get_mut()
+                .run(&self.doc, "appending", &keys.log, |c| {
+                    let mut invocation = APPEND.key(&keys.log);
+                    invocation.key(&keys.fences).arg(expected);
+                    for entry in buffer {
+                        invocation
+                            .arg(&entry.site)
+                            .arg(entry.token)
+                            .arg(&entry.payload);
+                    }
+                    invocation.invoke(c)
+                })?;
         let count = self.buffer.len() as u64;
         self.buffer.clear();
-        match reply {
+        let key = &self.keys.log;
+        let corrupt = |reason: String| StoreError::CorruptEntry {
+            doc: self.doc.clone(),
+            key: key.clone(),
+            id: "append reply".to_owned(),
+            reason,
+        };
+        let (status, head) = match reply.get(..2) {
+            Some([status, head]) => {
+                let status: u8 = redis::from_redis_value_ref(status)
+                    .map_err(|e| corrupt(format!("invalid status: {e}")))?;
+                let head: u64 = redis::from_redis_value_ref(head)
+                    .map_err(|e| corrupt(format!("invalid head: {e}")))?;
+                (status, head)
+            }
+            _ => {
+                return Err(corrupt(format!(
+                    "expected at least 2 values, got {}",
+                    reply.len()
+                )))
+            }
+        };
+        if status == 2 {
+            let fenced = parse_fenced(&self.doc, key, &reply[2..])?;
+            return Err(StoreError::Fenced {
+                doc: self.doc.clone(),
+                key: key.clone(),
+                fenced,
+            });
+        }
+        match (status, head) {
             (1, head) if head == expected + count => {
                 self.head.set(head);
                 Ok(())
