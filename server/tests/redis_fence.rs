@@ -1,7 +1,7 @@
-//! The connection fence across nodes on one Redis: once a client's site
+//! The connection fence across nodes on one Redis. Once a client's site
 //! joins on one node, an older connection of that site on another node
-//! can no longer store anything, so the form of an operation that the
-//! live connection is acknowledged for is the form in the stream.
+//! can no longer store anything. So the stream has the form of an
+//! operation that the live connection is acknowledged for.
 
 mod common;
 
@@ -155,7 +155,7 @@ async fn stale_connection_cannot_commit() {
     }
 }
 
-/// A batch that holds the stale connection's entry and good entries of
+/// A batch that contains the stale connection's entry and good entries of
 /// other sites stores the good ones. Redis pauses writes for a moment, so
 /// that the submissions pile up on node A and go out in one batch.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -175,7 +175,7 @@ async fn fenced_batch_keeps_other_sites() {
     let paused = redis.cli(&["client", "pause", "1000", "write"]);
     assert_eq!(paused.trim(), "OK", "CLIENT PAUSE failed: {paused}");
     first.send(submit(site_t, 1, 0, "t")).await;
-    // The first write waits in Redis; the next two form the next batch.
+    // The first write waits in Redis, so the next two form the next batch.
     tokio::time::sleep(Duration::from_millis(200)).await;
     stale.send(submit(SITE, 1, 0, "old")).await;
     second.send(submit(site_u, 1, 0, "u")).await;

@@ -1,4 +1,4 @@
-//! The connection fence with Redis, which holds across nodes.
+//! The connection fence with Redis, which works across nodes.
 //!
 //! A site belongs to one client, so a newer connection of a site replaces
 //! the older ones: their late submissions must not be stored, because the
@@ -6,9 +6,9 @@
 //! Each join takes a fencing token from Redis (`SiteFence`), and the
 //! append script rejects entries of connections with an older token. A
 //! join waits until this node has applied the stream up to the head at
-//! the time of its token, so that its welcome holds every entry that an
+//! the time of its token, so that its welcome contains every entry that an
 //! older connection got in, and then drops what the older connections of
-//! its site left on this node. A node that holds an older connection
+//! its site left on this node. A node that has an older connection
 //! learns of the newer one when its append is rejected.
 
 use std::collections::HashMap;
@@ -83,7 +83,7 @@ impl<Op: DocumentOp> Open<Op> {
             return;
         }
         // A newer connection of the site may have been admitted here
-        // first; then this one is the older connection.
+        // first. Then this one is the older connection.
         let newest = self
             .members
             .values()
@@ -112,7 +112,7 @@ impl<Op: DocumentOp> Open<Op> {
             let head = join.fence.map_or(0, |fence| fence.head);
             tracing::warn!(doc = %self.doc, client = %join.site, conn = join.conn, head, revision = self.durable, "join timed out waiting for the Redis stream");
             let message = format!(
-                "document {} did not reach revision {head} from Redis within {} s; try again",
+                "document {} did not reach revision {head} from Redis within {} s. Try again",
                 self.doc,
                 JOIN_WAIT.as_secs()
             );
@@ -193,6 +193,6 @@ impl<Op: DocumentOp> Open<Op> {
             self.receive_again(pending, &no_remote);
         }
         self.move_late_acks(&no_remote);
-        tracing::info!(doc = %self.doc, revision = self.durable, dropped, kept, "dropped the operations of replaced connections; received the others again");
+        tracing::info!(doc = %self.doc, revision = self.durable, dropped, kept, "dropped the operations of replaced connections and received the others again");
     }
 }

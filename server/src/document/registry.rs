@@ -123,7 +123,7 @@ impl Registry {
                 tracing::error!(doc = %doc, client = %join.site, conn = join.conn, %error, "taking a fencing token failed");
                 Err(ErrorBody::new(
                     ErrorCode::DocumentUnavailable,
-                    format!("document {doc} cannot be joined: its store failed; try again"),
+                    format!("taking a fencing token for document {doc} failed. Try again"),
                 ))
             }
         }

@@ -450,7 +450,7 @@ impl<Op: DocumentOp> Open<Op> {
     /// resends the same operation rebased onto the welcome's snapshot,
     /// which can differ from the old form.
     ///
-    /// This serves the file store, where one node holds every connection.
+    /// This serves the file store, where one node has every connection.
     /// With Redis, fencing tokens replace it across nodes (see
     /// `fence_out`).
     fn replace_connections(&mut self, site: SiteId, newest: ConnId) {

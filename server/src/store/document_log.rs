@@ -38,9 +38,9 @@ impl<Op: DocumentOp> DocumentLog<Op> {
         }
     }
 
-    /// Appends an operation sent by a connection that holds the fencing
-    /// `token`. The file store has no tokens and ignores it; the Redis
-    /// store checks it when the batch is synced.
+    /// Appends an operation sent by a connection with the fencing `token`.
+    /// The file store has no tokens and ignores it, and the Redis store
+    /// checks it when the batch is synced.
     pub fn append_fenced(
         &mut self,
         entry: LoggedOp<Op>,

@@ -11,6 +11,7 @@ mod document_log;
 mod file_log;
 pub mod record;
 mod redis_fence;
+mod redis_link;
 mod redis_log;
 mod redis_script;
 mod redis_snapshot;

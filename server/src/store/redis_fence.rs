@@ -6,7 +6,7 @@
 //! ids in forms rebased onto its new welcome. Each join takes a token from
 //! the hash `echostream:{ID}:fences` (site to the token of its newest
 //! connection, counting from 1), and the append script rejects an entry
-//! whose connection holds an older token than the hash. The join also
+//! whose connection has an older token than the hash. The join also
 //! returns the stream's head at the moment it took the token: every entry
 //! of an older connection that got in is at or below it.
 
@@ -32,7 +32,9 @@ pub struct SiteFence {
 impl RedisStore {
     /// Hands a new fencing token to a connection of `site` to `doc`, which
     /// fences off the site's older connections on every node. One round
-    /// trip on the shared connection; blocks the thread.
+    /// trip on the shared connection, which blocks the thread. A retry after a
+    /// lost reply takes one more token, which does no harm, because only
+    /// the newest token counts.
     pub fn fence(&self, doc: &DocumentId, site: SiteId) -> Result<SiteFence, StoreError> {
         let keys = DocumentKeys::new(doc);
         let mut link = self.lookups();

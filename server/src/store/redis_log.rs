@@ -18,35 +18,24 @@
 //! a blocking thread in the same way. Appends are a compare-and-set: the
 //! batch goes in only if the stream still ends at the revision this node
 //! last saw. [`StoreError::Conflict`] reports that another node appended
-//! first, and [`StoreError::Fenced`] that the batch holds operations of
+//! first, and [`StoreError::Fenced`] that the batch contains operations of
 //! connections that newer ones replaced (see `redis_fence`).
 
 use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use echostream::{LoggedOp, OpLog, Snapshot};
 use redis::streams::StreamRangeReply;
-use redis::{Client, Commands, Connection, RedisResult, Value};
+use redis::{Client, Commands, RedisResult, Value};
 
 use super::redis_fence::parse_fenced;
+use super::redis_link::Link;
 use super::redis_script::{APPEND, COMPACT, SAVE_SNAPSHOT};
 use super::{OpenMode, StoreError};
 use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;
 use crate::protocol::DocumentKind;
-
-/// How long opening a connection to Redis may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// How long one command may wait for its reply before the connection
-/// counts as lost.
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The pauses between attempts when the connection is lost: about 6.4 s in
-/// all, after which the command fails.
-const RETRY_DELAYS_MS: [u64; 7] = [50, 100, 200, 400, 800, 1600, 3200];
 
 /// The entries read per `XRANGE` call.
 const READ_CHUNK: usize = 1000;
@@ -109,85 +98,6 @@ pub(crate) fn decode_entry<Op: DocumentOp>(
     Ok(logged)
 }
 
-/// Returns true when an error means that the connection is gone, so the
-/// command may be retried on a new one.
-fn is_connection_error(error: &redis::RedisError) -> bool {
-    error.is_io_error()
-        || error.is_timeout()
-        || error.is_connection_dropped()
-        || error.is_connection_refusal()
-        || error.is_unrecoverable_error()
-}
-
-/// Returns true when Redis replied `LOADING`, which it does after a
-/// restart until it has read its AOF or RDB file.
-fn is_loading(error: &redis::RedisError) -> bool {
-    error.code() == Some("LOADING")
-}
-
-/// A blocking connection that reconnects with backoff.
-pub(super) struct Link {
-    client: Client,
-    conn: Option<Connection>,
-}
-
-impl Link {
-    fn new(client: Client) -> Self {
-        Link { client, conn: None }
-    }
-
-    fn connection(&mut self) -> RedisResult<&mut Connection> {
-        if self.conn.is_none() {
-            let conn = self.client.get_connection_with_timeout(CONNECT_TIMEOUT)?;
-            conn.set_read_timeout(Some(COMMAND_TIMEOUT))?;
-            conn.set_write_timeout(Some(COMMAND_TIMEOUT))?;
-            self.conn = Some(conn);
-        }
-        Ok(self.conn.as_mut().expect("connected above"))
-    }
-
-    /// Runs `command`, reconnecting and retrying while the connection is
-    /// lost or Redis is loading its data, up to the delays of
-    /// [`RETRY_DELAYS_MS`]. Blocks the thread
-    /// while it waits. A command that ran but whose reply was lost runs
-    /// again, so every command sent through here must be safe to repeat:
-    /// a repeated append fails its compare-and-set instead of adding twice.
-    pub(super) fn run<T>(
-        &mut self,
-        doc: &DocumentId,
-        action: &'static str,
-        key: &str,
-        mut command: impl FnMut(&mut Connection) -> RedisResult<T>,
-    ) -> Result<T, StoreError> {
-        let mut attempt = 0;
-        loop {
-            let error = match self.connection().and_then(&mut command) {
-                Ok(value) => return Ok(value),
-                Err(error) => error,
-            };
-            let lost = is_connection_error(&error);
-            if lost {
-                self.conn = None;
-            }
-            match RETRY_DELAYS_MS.get(attempt) {
-                Some(&delay_ms) if lost || is_loading(&error) => {
-                    attempt += 1;
-                    tracing::warn!(doc = %doc, action, attempt, delay_ms, %error, "the Redis connection failed; retrying");
-                    std::thread::sleep(Duration::from_millis(delay_ms));
-                }
-                _ => {
-                    return Err(StoreError::Redis {
-                        action,
-                        doc: doc.clone(),
-                        key: key.to_owned(),
-                        source: error,
-                    })
-                }
-            }
-        }
-    }
-}
-
 /// The Redis server behind `echostream serve --redis`: where documents
 /// are, and one shared connection for the lookups of document kinds.
 #[derive(Clone)]
@@ -206,8 +116,9 @@ impl std::fmt::Debug for RedisStore {
 
 impl RedisStore {
     /// Parses `url` (`redis://HOST:PORT`) and checks with `PING` that the
-    /// server replies. Blocks for at most [`CONNECT_TIMEOUT`] plus
-    /// [`COMMAND_TIMEOUT`].
+    /// server replies. Blocks for at most
+    /// [`CONNECT_TIMEOUT`](super::redis_link::CONNECT_TIMEOUT) plus
+    /// [`COMMAND_TIMEOUT`](super::redis_link::COMMAND_TIMEOUT).
     pub fn connect(url: &str) -> Result<Self, StoreError> {
         let client = Client::open(url).map_err(|source| StoreError::RedisConnect {
             address: "the Redis URL".to_owned(),
@@ -418,7 +329,7 @@ impl<Op: DocumentOp> RedisLog<Op> {
     }
 
     /// Encodes the operation into the buffer, like
-    /// [`append`](OpLog::append), as sent by a connection that holds the
+    /// [`append`](OpLog::append), as sent by a connection that has the
     /// fencing `token` (0 for none). The `sync` that sends it fails with
     /// [`StoreError::Fenced`] when a newer connection of the operation's
     /// site took a token since.
@@ -657,25 +568,5 @@ impl<Op: DocumentOp> OpLog<Op> for RedisLog<Op> {
             })?;
         tracing::debug!(doc = %self.doc, revision, removed, "trimmed the stream");
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{is_connection_error, is_loading};
-
-    fn server_error(reply: &[u8]) -> redis::RedisError {
-        redis::parse_redis_value(reply)
-            .and_then(redis::Value::extract_error)
-            .expect_err("an error reply")
-    }
-
-    #[test]
-    fn loading_reply_is_retried() {
-        let loading = server_error(b"-LOADING Redis is loading the dataset in memory\r\n");
-        assert!(is_loading(&loading));
-        assert!(!is_connection_error(&loading));
-        let unknown = server_error(b"-ERR unknown command 'NOPE'\r\n");
-        assert!(!is_loading(&unknown));
     }
 }

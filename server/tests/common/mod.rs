@@ -139,7 +139,7 @@ impl Raw {
     }
 
     /// Returns the next text message as JSON, or the close code when the
-    /// server closes first; panics on a timeout.
+    /// server closes first. Panics on a timeout.
     pub async fn recv_or_close(&mut self) -> Result<Value, u16> {
         loop {
             let next = tokio::time::timeout(STEP, self.socket.next())
