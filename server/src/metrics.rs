@@ -20,6 +20,9 @@ pub struct Metrics {
     pub append_conflicts: IntCounter,
     /// Operations rejected, by error code.
     pub operations_rejected: IntCounterVec,
+    /// Operations of connections that newer connections of their sites
+    /// replaced, dropped because Redis rejected them.
+    pub operations_fenced: IntCounter,
     /// Client messages rejected before reaching a document, by error code.
     pub messages_rejected: IntCounterVec,
     /// Client messages that arrived over the rate limit and waited.
@@ -67,6 +70,11 @@ impl Metrics {
             &["code"],
         )
         .expect("valid metric");
+        let operations_fenced = IntCounter::new(
+            "echostream_operations_fenced_total",
+            "Operations of replaced connections that Redis rejected and that were dropped.",
+        )
+        .expect("valid metric");
         let messages_rejected = IntCounterVec::new(
             Opts::new(
                 "echostream_messages_rejected_total",
@@ -103,6 +111,7 @@ impl Metrics {
             Box::new(operations_accepted.clone()),
             Box::new(append_conflicts.clone()),
             Box::new(operations_rejected.clone()),
+            Box::new(operations_fenced.clone()),
             Box::new(messages_rejected.clone()),
             Box::new(messages_delayed.clone()),
             Box::new(clients_lagged.clone()),
@@ -120,6 +129,7 @@ impl Metrics {
             operations_accepted,
             append_conflicts,
             operations_rejected,
+            operations_fenced,
             messages_rejected,
             messages_delayed,
             clients_lagged,

@@ -364,6 +364,7 @@ impl<Op: DocumentOp> Session<Op> {
             revision,
             outbox: outbox_tx,
             dropped: dropped_tx,
+            fence: None,
         };
         match self.registry.join::<Op>(&self.hello.doc, join).await {
             Ok(commands) => {

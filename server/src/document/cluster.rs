@@ -51,7 +51,7 @@ pub(super) type Followed<Op> = Result<Vec<LoggedOp<Op>>, String>;
 pub(super) struct Cluster<Op: DocumentOp> {
     /// The authority at the durable revision, from which the authority is
     /// rebuilt when another node appended first.
-    durable: Authority<Op>,
+    pub(super) durable: Authority<Op>,
     /// Entries read from the stream and not applied yet, by revision.
     remote: BTreeMap<u64, LoggedOp<Op>>,
     /// Stops the follower when the document closes.
@@ -306,7 +306,7 @@ impl<Op: DocumentOp> Open<Op> {
 
     /// Receives a submission that was committed here but not stored, on
     /// the rebuilt authority.
-    fn receive_again(&mut self, pending: Pending<Op>, remote_ids: &HashMap<OpId, u64>) {
+    pub(super) fn receive_again(&mut self, pending: Pending<Op>, remote_ids: &HashMap<OpId, u64>) {
         let submission = pending
             .submission
             .expect("cluster mode keeps each pending submission");
@@ -336,7 +336,7 @@ impl<Op: DocumentOp> Open<Op> {
     /// Points the acknowledgements of resent operations, which named the
     /// revisions their originals had before the rebase, at the revisions
     /// they have now. One whose original is gone (rejected) is dropped.
-    fn move_late_acks(&mut self, remote_ids: &HashMap<OpId, u64>) {
+    pub(super) fn move_late_acks(&mut self, remote_ids: &HashMap<OpId, u64>) {
         let durable = self.durable;
         let moved: Vec<_> = std::mem::take(&mut self.late_acks)
             .into_iter()

@@ -21,17 +21,18 @@ pub(super) struct WriteResult<Op: DocumentOp> {
     conflict: Option<Result<Vec<LoggedOp<Op>>, StoreError>>,
 }
 
-/// Appends and syncs a batch, then saves the snapshot if there is one.
+/// Appends and syncs a batch of entries, each with the fencing token of
+/// the connection that sent it, then saves the snapshot if there is one.
 /// Runs on a blocking thread.
 fn write_batch<Op: DocumentOp>(
     mut log: DocumentLog<Op>,
-    batch: Vec<LoggedOp<Op>>,
+    batch: Vec<(LoggedOp<Op>, Option<u64>)>,
     snapshot: Option<Snapshot<Op>>,
 ) -> WriteResult<Op> {
-    let base = batch.first().map_or(0, |entry| entry.revision - 1);
+    let base = batch.first().map_or(0, |(entry, _)| entry.revision - 1);
     let synced = batch
         .into_iter()
-        .try_for_each(|entry| log.append(entry))
+        .try_for_each(|(entry, token)| log.append_fenced(entry, token))
         .and_then(|()| log.sync());
     let snapshot = match (&synced, snapshot) {
         (Ok(()), Some(snapshot)) => {
@@ -71,9 +72,9 @@ impl<Op: DocumentOp> Open<Op> {
             .pending
             .iter()
             .skip(skip)
-            .map(|p| p.entry.clone())
+            .map(|p| (p.entry.clone(), p.token))
             .collect();
-        debug_assert_eq!(batch.last().map(|e| e.revision), Some(head));
+        debug_assert_eq!(batch.last().map(|(e, _)| e.revision), Some(head));
         let every = self.registry.limits.snapshot_every.max(1);
         let snapshot = (head - self.last_snapshot >= every).then(|| self.authority.snapshot());
         self.written = head;
@@ -95,6 +96,10 @@ impl<Op: DocumentOp> Open<Op> {
             tracing::debug!(doc = %self.doc, revision = self.durable, entries = entries.len(), "another node appended first; transforming again");
             self.registry.metrics.append_conflicts.inc();
             return self.rebase(entries);
+        }
+        if let Err(StoreError::Fenced { fenced, .. }) = &result.synced {
+            self.take_fenced(fenced);
+            return Ok(());
         }
         result.synced.map_err(|e| e.to_string())?;
         match result.snapshot {

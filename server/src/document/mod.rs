@@ -5,6 +5,7 @@
 
 mod cluster;
 mod durability;
+mod fence;
 mod file_load;
 mod presence;
 mod registry;
@@ -21,6 +22,7 @@ pub use registry::Registry;
 
 use crate::document_op::DocumentOp;
 use crate::protocol::{ErrorBody, PresenceUpdate};
+use crate::store::SiteFence;
 
 /// The id of one connection, unique within a server process.
 pub type ConnId = u64;
@@ -52,6 +54,9 @@ pub(crate) struct Join {
     /// Fired when the document drops the connection on its own: its
     /// outbox overflowed, or a newer connection of its site joined.
     pub dropped: oneshot::Sender<Dropped>,
+    /// The connection's fencing token, with Redis only. The registry takes
+    /// it before it sends the join to the document task.
+    pub fence: Option<SiteFence>,
 }
 
 /// The reason a document dropped a connection. It travels apart from the

@@ -17,7 +17,7 @@ use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;
 use crate::metrics::Metrics;
 use crate::protocol::{DocumentKind, ErrorBody, ErrorCode};
-use crate::store::Store;
+use crate::store::{RedisStore, SiteFence, Store};
 
 /// The capacity of a document task's command queue. A connection whose
 /// command does not fit waits, which slows only that connection.
@@ -78,7 +78,7 @@ impl Registry {
     pub(crate) async fn join<Op: DocumentOp>(
         self: &Arc<Self>,
         doc: &DocumentId,
-        join: Join,
+        mut join: Join,
     ) -> Result<mpsc::Sender<Command<Op>>, ErrorBody> {
         if self.shutdown.is_cancelled() {
             return Err(ErrorBody::new(
@@ -87,6 +87,9 @@ impl Registry {
             ));
         }
         self.check_kind(doc, Op::KIND).await?;
+        if let Store::Redis(redis) = &self.store {
+            join.fence = Some(self.fence(redis, doc, &join).await?);
+        }
 
         let (reply_tx, reply_rx) = oneshot::channel();
         let commands = self.send_join::<Op>(doc, join, reply_tx)?;
@@ -97,6 +100,32 @@ impl Registry {
                 ErrorCode::DocumentUnavailable,
                 format!("document {doc} closed while joining; try again"),
             )),
+        }
+    }
+
+    /// Takes a fencing token for the joining connection, which fences off
+    /// the older connections of its site on every node. One Redis round
+    /// trip on the shared connection.
+    async fn fence(
+        &self,
+        redis: &RedisStore,
+        doc: &DocumentId,
+        join: &Join,
+    ) -> Result<SiteFence, ErrorBody> {
+        let redis = redis.clone();
+        let (id, site) = (doc.clone(), join.site);
+        let fence = tokio::task::spawn_blocking(move || redis.fence(&id, site))
+            .await
+            .expect("taking a fencing token does not panic");
+        match fence {
+            Ok(fence) => Ok(fence),
+            Err(error) => {
+                tracing::error!(doc = %doc, client = %join.site, conn = join.conn, %error, "taking a fencing token failed");
+                Err(ErrorBody::new(
+                    ErrorCode::DocumentUnavailable,
+                    format!("taking a fencing token for document {doc} failed. Try again"),
+                ))
+            }
         }
     }
 

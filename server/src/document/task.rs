@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use super::cluster::{self, Cluster, Followed};
 use super::durability::WriteResult;
+use super::fence::WaitingJoin;
 use super::file_load;
 use super::{Command, ConnId, Dropped, Join, JoinReply, Outbound, Registry};
 use crate::document_id::DocumentId;
@@ -38,6 +39,8 @@ pub(super) struct Member<Op: DocumentOp> {
     pub(super) site: SiteId,
     pub(super) outbox: mpsc::Sender<Outbound>,
     pub(super) dropped: Option<oneshot::Sender<Dropped>>,
+    /// The connection's fencing token, with Redis only.
+    pub(super) token: Option<u64>,
     /// The member's presence at the durable revision.
     pub(super) presence: Option<Op::Presence>,
 }
@@ -46,6 +49,8 @@ pub(super) struct Member<Op: DocumentOp> {
 pub(super) struct Pending<Op: DocumentOp> {
     pub(super) entry: LoggedOp<Op>,
     pub(super) origin: ConnId,
+    /// The fencing token of the origin connection, with Redis only.
+    pub(super) token: Option<u64>,
     pub(super) received: Instant,
     /// The submission as received, kept with Redis only, where another
     /// node's append may force receiving it again.
@@ -76,6 +81,9 @@ pub(super) struct Open<Op: DocumentOp> {
     /// Acknowledgements of resent operations that are not on disk yet.
     pub(super) late_acks: Vec<(ConnId, OpId, u64)>,
     pub(super) members: HashMap<ConnId, Member<Op>>,
+    /// Joins with a fencing token that wait until the durable revision
+    /// reaches the stream's head at the time of the token.
+    pub(super) waiting_joins: Vec<WaitingJoin>,
     /// The state shared with other nodes, with Redis only.
     pub(super) cluster: Option<Cluster<Op>>,
 }
@@ -152,6 +160,7 @@ impl<Op: DocumentOp> DocumentTask<Op> {
             pending: VecDeque::new(),
             late_acks: Vec::new(),
             members: HashMap::new(),
+            waiting_joins: Vec::new(),
             cluster,
         };
         open.compact_history();
@@ -195,6 +204,7 @@ impl<Op: DocumentOp> Open<Op> {
         let mut closing = false;
         loop {
             let idle = !closing && self.is_idle();
+            let join_deadline = self.next_join_deadline();
             tokio::select! {
                 result = async { self.writing.as_mut().expect("checked").await },
                     if self.writing.is_some() =>
@@ -234,6 +244,9 @@ impl<Op: DocumentOp> Open<Op> {
                     None => closing = true,
                 },
                 () = &mut cancelled, if !closing => closing = true,
+                () = sleep_until_option(join_deadline), if join_deadline.is_some() => {
+                    self.expire_joins();
+                }
                 () = async { tokio::time::sleep(idle_limit).await }, if idle => {
                     self.save_final_snapshot().await;
                     let registry = Arc::clone(&self.registry);
@@ -251,6 +264,7 @@ impl<Op: DocumentOp> Open<Op> {
                 self.fail(&error, &mut commands);
                 return;
             }
+            self.admit_joins();
             self.start_write();
             if closing && self.writing.is_none() && self.pending.is_empty() {
                 self.close(&mut commands).await;
@@ -260,7 +274,10 @@ impl<Op: DocumentOp> Open<Op> {
     }
 
     fn is_idle(&self) -> bool {
-        self.members.is_empty() && self.writing.is_none() && self.pending.is_empty()
+        self.members.is_empty()
+            && self.writing.is_none()
+            && self.pending.is_empty()
+            && self.waiting_joins.is_empty()
     }
 
     fn handle(&mut self, command: Command<Op>) {
@@ -296,13 +313,23 @@ impl<Op: DocumentOp> Open<Op> {
     }
 
     fn join(&mut self, join: Join, reply: JoinReply) {
+        if join.fence.is_some() {
+            self.queue_join(join, reply);
+        } else {
+            self.welcome(join, reply);
+        }
+    }
+
+    /// Sends the welcome at the durable revision and makes the connection
+    /// a member. Returns false when the join failed instead.
+    pub(super) fn welcome(&mut self, join: Join, reply: JoinReply) -> bool {
         if let Some(revision) = join.revision.filter(|&r| r > self.durable) {
             let message = format!(
                 "revision {revision} is above the head revision {} of document {}",
                 self.durable, self.doc
             );
             let _ = reply.send(Err(ErrorBody::new(ErrorCode::RevisionAhead, message)));
-            return;
+            return false;
         }
 
         let ops = join.revision.and_then(|r| self.durable_since(r));
@@ -340,7 +367,7 @@ impl<Op: DocumentOp> Open<Op> {
                 "the connection closed while joining",
             );
             let _ = reply.send(Err(error));
-            return;
+            return false;
         }
 
         tracing::info!(
@@ -351,19 +378,23 @@ impl<Op: DocumentOp> Open<Op> {
             snapshot = with_snapshot,
             "client joined"
         );
-        self.replace_connections(join.site, join.conn);
+        if join.fence.is_none() {
+            self.replace_connections(join.site, join.conn);
+        }
         let member = Member {
             site: join.site,
             outbox: join.outbox,
             dropped: Some(join.dropped),
+            token: join.fence.map(|fence| fence.token),
             presence: None,
         };
         self.members.insert(join.conn, member);
         let _ = reply.send(Ok(()));
+        true
     }
 
     fn submit(&mut self, conn: ConnId, submission: Submission<Op>, received: Instant) {
-        let Some(site) = self.members.get(&conn).map(|m| m.site) else {
+        let Some((site, token)) = self.members.get(&conn).map(|m| (m.site, m.token)) else {
             tracing::debug!(doc = %self.doc, conn, "dropped a submission from a connection that left");
             return;
         };
@@ -373,6 +404,7 @@ impl<Op: DocumentOp> Open<Op> {
             Ok(Receipt::Committed(entry)) => self.pending.push_back(Pending {
                 entry,
                 origin: conn,
+                token,
                 received,
                 submission: kept,
             }),
@@ -412,20 +444,15 @@ impl<Op: DocumentOp> Open<Op> {
 
     /// Drops the other connections of `site` once `newest` has joined.
     /// Their sessions close them with code 4003 on a signal that bypasses
-    /// the outbox, so it arrives even when an outbox is full. A site belongs to one client, so an
-    /// older connection is one its client gave up on. Its late
-    /// submissions must not commit: the client resends the same operation
-    /// rebased onto the welcome's snapshot, which can differ from the old
-    /// form.
+    /// the outbox, so it arrives even when an outbox is full. A site
+    /// belongs to one client, so an older connection is one its client
+    /// gave up on. Its late submissions must not commit: the client
+    /// resends the same operation rebased onto the welcome's snapshot,
+    /// which can differ from the old form.
     ///
-    /// NOTE: with Redis this fence holds on one node only. An older
-    /// connection on another node stays open, so its late submission can
-    /// still commit there in the old form, and this node then acknowledges
-    /// the resent form as a duplicate at the old form's revision. Closing
-    /// that gap needs a per-document Redis hash of site to newest
-    /// connection, checked by the append script for every entry. A join
-    /// would set it, then wait until this node has applied the stream up
-    /// to the current head, and only then send its welcome.
+    /// This serves the file store, where one node has every connection.
+    /// With Redis, fencing tokens replace it across nodes (see
+    /// `fence_out`).
     fn replace_connections(&mut self, site: SiteId, newest: ConnId) {
         let older: Vec<ConnId> = self
             .members
@@ -516,6 +543,7 @@ impl<Op: DocumentOp> Open<Op> {
         }
         self.save_final_snapshot().await;
         self.registry.remove(&self.doc, self.generation);
+        self.reject_waiting_joins("the server is shutting down");
         reject_queued(commands, "the server is shutting down");
         self.registry.metrics.documents.dec();
         tracing::info!(doc = %self.doc, revision = self.durable, clients = self.members.len(), "closed document");
@@ -546,7 +574,15 @@ impl<Op: DocumentOp> Open<Op> {
             let _ = member.outbox.try_send(close);
         }
         self.members.clear();
+        self.reject_waiting_joins("storing the document failed");
         reject_queued(commands, "storing the document failed");
         self.registry.metrics.documents.dec();
+    }
+}
+
+async fn sleep_until_option(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }

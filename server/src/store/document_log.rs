@@ -38,6 +38,20 @@ impl<Op: DocumentOp> DocumentLog<Op> {
         }
     }
 
+    /// Appends an operation sent by a connection with the fencing `token`.
+    /// The file store has no tokens and ignores it, and the Redis store
+    /// checks it when the batch is synced.
+    pub fn append_fenced(
+        &mut self,
+        entry: LoggedOp<Op>,
+        token: Option<u64>,
+    ) -> Result<(), StoreError> {
+        match self {
+            DocumentLog::File(log) => log.append(entry),
+            DocumentLog::Redis(log) => log.append_fenced(entry, token.unwrap_or(0)),
+        }
+    }
+
     /// Returns the revision of the latest snapshot, or 0 when there is
     /// none.
     pub fn last_snapshot(&self) -> u64 {

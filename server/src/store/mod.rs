@@ -10,6 +10,8 @@
 mod document_log;
 mod file_log;
 pub mod record;
+mod redis_fence;
+mod redis_link;
 mod redis_log;
 mod redis_script;
 mod redis_snapshot;
@@ -17,10 +19,12 @@ mod redis_snapshot;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use echostream::SiteId;
 use serde::{Deserialize, Serialize};
 
 pub use document_log::DocumentLog;
 pub use file_log::{FileLog, OpenMode, ReplayStart};
+pub use redis_fence::SiteFence;
 pub(crate) use redis_log::decode_entry;
 pub use redis_log::{parse_entry_id, DocumentKeys, RedisLog, RedisStore};
 pub use redis_snapshot::{DamagedSnapshot, RedisStart};
@@ -109,6 +113,18 @@ pub enum StoreError {
         expected: u64,
         /// The stream's actual last revision.
         head: u64,
+    },
+    /// An append carried operations of connections that newer connections
+    /// of their sites replaced. Nothing of the batch was added.
+    #[error("append to document {doc} at Redis key {key} carried operations of replaced connections of {} sites", fenced.len())]
+    Fenced {
+        /// The document.
+        doc: DocumentId,
+        /// The stream.
+        key: String,
+        /// Each site whose operation was rejected, with the fencing token
+        /// of its newest connection.
+        fenced: Vec<(SiteId, u64)>,
     },
     /// A value stored in Redis cannot be decoded.
     #[error("document {doc} has a damaged value at Redis key {key}, entry {id}: {reason}")]

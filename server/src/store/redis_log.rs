@@ -6,6 +6,8 @@
 //!                           and the field `op` (the logged operation as JSON)
 //! echostream:{ID}:snapshot  hash: `revision` and `data` (the snapshot as JSON)
 //! echostream:{ID}:kind      string: "text" or "board"
+//! echostream:{ID}:fences    hash: site id (16 hex digits) to the fencing
+//!                           token of its newest connection
 //! ```
 //!
 //! The braces are a Redis Cluster hash tag, so one document's keys share a
@@ -16,33 +18,24 @@
 //! a blocking thread in the same way. Appends are a compare-and-set: the
 //! batch goes in only if the stream still ends at the revision this node
 //! last saw. [`StoreError::Conflict`] reports that another node appended
-//! first.
+//! first, and [`StoreError::Fenced`] that the batch contains operations of
+//! connections that newer ones replaced (see `redis_fence`).
 
 use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use echostream::{LoggedOp, OpLog, Snapshot};
 use redis::streams::StreamRangeReply;
-use redis::{Client, Commands, Connection, RedisResult};
+use redis::{Client, Commands, RedisResult, Value};
 
+use super::redis_fence::parse_fenced;
+use super::redis_link::Link;
 use super::redis_script::{APPEND, COMPACT, SAVE_SNAPSHOT};
 use super::{OpenMode, StoreError};
 use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;
 use crate::protocol::DocumentKind;
-
-/// How long opening a connection to Redis may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// How long one command may wait for its reply before the connection
-/// counts as lost.
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The pauses between attempts when the connection is lost: about 6.4 s in
-/// all, after which the command fails.
-const RETRY_DELAYS_MS: [u64; 7] = [50, 100, 200, 400, 800, 1600, 3200];
 
 /// The entries read per `XRANGE` call.
 const READ_CHUNK: usize = 1000;
@@ -56,6 +49,9 @@ pub struct DocumentKeys {
     pub snapshot: String,
     /// The string with the document kind.
     pub kind: String,
+    /// The hash of fencing tokens, site to the token of its newest
+    /// connection.
+    pub fences: String,
 }
 
 impl DocumentKeys {
@@ -65,6 +61,7 @@ impl DocumentKeys {
             log: format!("echostream:{{{doc}}}:log"),
             snapshot: format!("echostream:{{{doc}}}:snapshot"),
             kind: format!("echostream:{{{doc}}}:kind"),
+            fences: format!("echostream:{{{doc}}}:fences"),
         }
     }
 }
@@ -101,85 +98,6 @@ pub(crate) fn decode_entry<Op: DocumentOp>(
     Ok(logged)
 }
 
-/// Returns true when an error means that the connection is gone, so the
-/// command may be retried on a new one.
-fn is_connection_error(error: &redis::RedisError) -> bool {
-    error.is_io_error()
-        || error.is_timeout()
-        || error.is_connection_dropped()
-        || error.is_connection_refusal()
-        || error.is_unrecoverable_error()
-}
-
-/// Returns true when Redis replied `LOADING`, which it does after a
-/// restart until it has read its AOF or RDB file.
-fn is_loading(error: &redis::RedisError) -> bool {
-    error.code() == Some("LOADING")
-}
-
-/// A blocking connection that reconnects with backoff.
-pub(super) struct Link {
-    client: Client,
-    conn: Option<Connection>,
-}
-
-impl Link {
-    fn new(client: Client) -> Self {
-        Link { client, conn: None }
-    }
-
-    fn connection(&mut self) -> RedisResult<&mut Connection> {
-        if self.conn.is_none() {
-            let conn = self.client.get_connection_with_timeout(CONNECT_TIMEOUT)?;
-            conn.set_read_timeout(Some(COMMAND_TIMEOUT))?;
-            conn.set_write_timeout(Some(COMMAND_TIMEOUT))?;
-            self.conn = Some(conn);
-        }
-        Ok(self.conn.as_mut().expect("connected above"))
-    }
-
-    /// Runs `command`, reconnecting and retrying while the connection is
-    /// lost or Redis is loading its data, up to the delays of
-    /// [`RETRY_DELAYS_MS`]. Blocks the thread
-    /// while it waits. A command that ran but whose reply was lost runs
-    /// again, so every command sent through here must be safe to repeat:
-    /// a repeated append fails its compare-and-set instead of adding twice.
-    pub(super) fn run<T>(
-        &mut self,
-        doc: &DocumentId,
-        action: &'static str,
-        key: &str,
-        mut command: impl FnMut(&mut Connection) -> RedisResult<T>,
-    ) -> Result<T, StoreError> {
-        let mut attempt = 0;
-        loop {
-            let error = match self.connection().and_then(&mut command) {
-                Ok(value) => return Ok(value),
-                Err(error) => error,
-            };
-            let lost = is_connection_error(&error);
-            if lost {
-                self.conn = None;
-            }
-            match RETRY_DELAYS_MS.get(attempt) {
-                Some(&delay_ms) if lost || is_loading(&error) => {
-                    attempt += 1;
-                    tracing::warn!(doc = %doc, action, attempt, delay_ms, %error, "the Redis connection failed; retrying");
-                    std::thread::sleep(Duration::from_millis(delay_ms));
-                }
-                _ => {
-                    return Err(StoreError::Redis {
-                        action,
-                        doc: doc.clone(),
-                        key: key.to_owned(),
-                        source: error,
-                    })
-                }
-            }
-        }
-    }
-}
-
 /// The Redis server behind `echostream serve --redis`: where documents
 /// are, and one shared connection for the lookups of document kinds.
 #[derive(Clone)]
@@ -198,8 +116,9 @@ impl std::fmt::Debug for RedisStore {
 
 impl RedisStore {
     /// Parses `url` (`redis://HOST:PORT`) and checks with `PING` that the
-    /// server replies. Blocks for at most [`CONNECT_TIMEOUT`] plus
-    /// [`COMMAND_TIMEOUT`].
+    /// server replies. Blocks for at most
+    /// [`CONNECT_TIMEOUT`](super::redis_link::CONNECT_TIMEOUT) plus
+    /// [`COMMAND_TIMEOUT`](super::redis_link::COMMAND_TIMEOUT).
     pub fn connect(url: &str) -> Result<Self, StoreError> {
         let client = Client::open(url).map_err(|source| StoreError::RedisConnect {
             address: "the Redis URL".to_owned(),
@@ -226,6 +145,11 @@ impl RedisStore {
         self.client.get_connection_info().addr().to_string()
     }
 
+    /// Locks the shared connection for lookups.
+    pub(super) fn lookups(&self) -> MutexGuard<'_, Link> {
+        self.lookups.lock().expect("lookup connection lock")
+    }
+
     /// Returns the client, for connections of one's own (a blocking
     /// `XREAD` needs a connection to itself).
     pub fn client(&self) -> &Client {
@@ -236,7 +160,7 @@ impl RedisStore {
     /// exist. One round trip on the shared connection.
     pub fn kind(&self, doc: &DocumentId) -> Result<Option<DocumentKind>, StoreError> {
         let key = DocumentKeys::new(doc).kind;
-        let mut link = self.lookups.lock().expect("lookup connection lock");
+        let mut link = self.lookups();
         let stored: Option<String> = link.run(doc, "reading the kind", &key, |c| c.get(&key))?;
         stored.map(|name| parse_kind(doc, &key, &name)).transpose()
     }
@@ -355,14 +279,26 @@ pub struct RedisLog<Op> {
     /// The last revision seen in the stream, buffered appends excluded.
     /// A `Cell`, because reading entries (`&self`) moves it forward.
     head: Cell<u64>,
-    /// Encoded entries after `head`, not sent yet.
-    buffer: Vec<String>,
+    /// Entries after `head`, not sent yet.
+    buffer: Vec<Buffered>,
     /// The revision of the stored snapshot, as last seen.
     pub(super) snapshot: Option<u64>,
     /// The revision of the snapshot that the last
     /// [`save_snapshot`](OpLog::save_snapshot) replaced.
     previous_snapshot: Option<u64>,
     op: PhantomData<fn() -> Op>,
+}
+
+/// An entry waiting in the buffer of a [`RedisLog`], in the arguments of
+/// the append script.
+struct Buffered {
+    /// The entry's site, in the hash's field form.
+    site: String,
+    /// The fencing token of the connection that sent the entry, or 0 when
+    /// none applies.
+    token: u64,
+    /// The entry as JSON.
+    payload: String,
 }
 
 impl<Op> std::fmt::Debug for RedisLog<Op> {
@@ -392,6 +328,34 @@ impl<Op: DocumentOp> RedisLog<Op> {
         self.previous_snapshot
     }
 
+    /// Encodes the operation into the buffer, like
+    /// [`append`](OpLog::append), as sent by a connection that has the
+    /// fencing `token` (0 for none). The `sync` that sends it fails with
+    /// [`StoreError::Fenced`] when a newer connection of the operation's
+    /// site took a token since.
+    pub fn append_fenced(&mut self, entry: LoggedOp<Op>, token: u64) -> Result<(), StoreError> {
+        self.writable()?;
+        let head = self.head();
+        let follows =
+            entry.revision == head + 1 || (self.buffer.is_empty() && entry.revision > head);
+        if !follows {
+            return Err(StoreError::OutOfOrder {
+                head,
+                got: entry.revision,
+            });
+        }
+        if self.buffer.is_empty() {
+            self.head.set(entry.revision - 1);
+        }
+        let payload = serde_json::to_string(&entry).expect("operations always serialize");
+        self.buffer.push(Buffered {
+            site: entry.id.site.to_string(),
+            token,
+            payload,
+        });
+        Ok(())
+    }
+
     pub(super) fn writable(&self) -> Result<(), StoreError> {
         match self.mode {
             OpenMode::Write => Ok(()),
@@ -411,47 +375,70 @@ impl<Op: DocumentOp> OpLog<Op> for RedisLog<Op> {
     /// entry may follow any revision at or above the head, because a
     /// caller that read later entries (from [`read_since`](OpLog::read_since)
     /// or by following the stream) appends after them. The compare-and-set
-    /// in `sync` checks the real head.
+    /// in `sync` checks the real head. No fencing token applies.
     fn append(&mut self, entry: LoggedOp<Op>) -> Result<(), StoreError> {
-        self.writable()?;
-        let head = self.head();
-        let follows =
-            entry.revision == head + 1 || (self.buffer.is_empty() && entry.revision > head);
-        if !follows {
-            return Err(StoreError::OutOfOrder {
-                head,
-                got: entry.revision,
-            });
-        }
-        if self.buffer.is_empty() {
-            self.head.set(entry.revision - 1);
-        }
-        let payload = serde_json::to_string(&entry).expect("operations always serialize");
-        self.buffer.push(payload);
-        Ok(())
+        self.append_fenced(entry, 0)
     }
 
     /// Sends the buffer in one `EVALSHA` of the compare-and-set script.
-    /// One round trip. Fails with [`StoreError::Conflict`], and drops the
-    /// buffer, when the stream no longer ends at the revision before it.
+    /// One round trip. Drops the buffer and adds nothing when the stream
+    /// no longer ends at the revision before it ([`StoreError::Conflict`])
+    /// or when an entry's fencing token is out of date
+    /// ([`StoreError::Fenced`]).
     fn sync(&mut self) -> Result<(), StoreError> {
         if self.buffer.is_empty() {
             return Ok(());
         }
         let expected = self.head.get();
-        let key = &self.keys.log;
+        let keys = &self.keys;
         let buffer = &self.buffer;
-        let reply: (u8, u64) = self.link.get_mut().run(&self.doc, "appending", key, |c| {
-            let mut invocation = APPEND.key(key);
-            invocation.arg(expected);
-            for payload in buffer {
-                invocation.arg(payload);
-            }
-            invocation.invoke(c)
-        })?;
+        let reply: Vec<Value> =
+            self.link
+                .get_mut()
+                .run(&self.doc, "appending", &keys.log, |c| {
+                    let mut invocation = APPEND.key(&keys.log);
+                    invocation.key(&keys.fences).arg(expected);
+                    for entry in buffer {
+                        invocation
+                            .arg(&entry.site)
+                            .arg(entry.token)
+                            .arg(&entry.payload);
+                    }
+                    invocation.invoke(c)
+                })?;
         let count = self.buffer.len() as u64;
         self.buffer.clear();
-        match reply {
+        let key = &self.keys.log;
+        let corrupt = |reason: String| StoreError::CorruptEntry {
+            doc: self.doc.clone(),
+            key: key.clone(),
+            id: "append reply".to_owned(),
+            reason,
+        };
+        let (status, head) = match reply.get(..2) {
+            Some([status, head]) => {
+                let status: u8 = redis::from_redis_value_ref(status)
+                    .map_err(|e| corrupt(format!("invalid status: {e}")))?;
+                let head: u64 = redis::from_redis_value_ref(head)
+                    .map_err(|e| corrupt(format!("invalid head: {e}")))?;
+                (status, head)
+            }
+            _ => {
+                return Err(corrupt(format!(
+                    "expected at least 2 values, got {}",
+                    reply.len()
+                )))
+            }
+        };
+        if status == 2 {
+            let fenced = parse_fenced(&self.doc, key, &reply[2..])?;
+            return Err(StoreError::Fenced {
+                doc: self.doc.clone(),
+                key: key.clone(),
+                fenced,
+            });
+        }
+        match (status, head) {
             (1, head) if head == expected + count => {
                 self.head.set(head);
                 Ok(())
@@ -581,25 +568,5 @@ impl<Op: DocumentOp> OpLog<Op> for RedisLog<Op> {
             })?;
         tracing::debug!(doc = %self.doc, revision, removed, "trimmed the stream");
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{is_connection_error, is_loading};
-
-    fn server_error(reply: &[u8]) -> redis::RedisError {
-        redis::parse_redis_value(reply)
-            .and_then(redis::Value::extract_error)
-            .expect_err("an error reply")
-    }
-
-    #[test]
-    fn loading_reply_is_retried() {
-        let loading = server_error(b"-LOADING Redis is loading the dataset in memory\r\n");
-        assert!(is_loading(&loading));
-        assert!(!is_connection_error(&loading));
-        let unknown = server_error(b"-ERR unknown command 'NOPE'\r\n");
-        assert!(!is_loading(&unknown));
     }
 }

@@ -9,16 +9,12 @@ use std::sync::LazyLock;
 
 use redis::Script;
 
-/// Appends entries for the revisions after `ARGV[1]`, but only if the
-/// stream's last entry id is still `ARGV[1]-0`.
-///
-/// `KEYS[1]` is the stream, `ARGV[2..]` are the entries, oldest first.
-/// Returns `{1, new head}` on success and `{0, actual head}` when another
-/// writer appended first. The last id is read with `XINFO STREAM`, whose
-/// `last-generated-id` survives `XTRIM`, so a stream trimmed down to
-/// nothing still reports its head.
-pub(super) static APPEND: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+/// Lua that sets `head` to the revision of the last entry ever added to
+/// the stream `KEYS[1]`, or 0. It reads `last-generated-id` from `XINFO
+/// STREAM`, which survives `XTRIM`, so a stream trimmed down to nothing
+/// still reports its head.
+macro_rules! read_head_lua {
+    () => {
         r#"
 local head = 0
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -30,17 +26,78 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
     end
   end
 end
+"#
+    };
+}
+
+/// Appends entries for the revisions after `ARGV[1]`, but only if the
+/// stream's last entry id is still `ARGV[1]-0` and no entry comes from a
+/// connection that a newer one of its site replaced.
+///
+/// `KEYS[1]` is the stream and `KEYS[2]` the hash of fencing tokens (site
+/// to the token of its newest connection). `ARGV[2..]` are the entries,
+/// oldest first, three arguments each: the site, the fencing token of
+/// the connection that sent it (0 for none, which skips the check) and
+/// the encoded entry. Returns `{1, new head}` on success, `{0, actual
+/// head}` when another writer appended first, and `{2, head, site,
+/// newest token, ...}` with each site whose entry carries an older token
+/// than the hash. In the last two cases nothing is added.
+pub(super) static APPEND: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        read_head_lua!(),
+        r#"
 local expected = tonumber(ARGV[1])
 if head ~= expected then
   return {0, head}
 end
-for i = 2, #ARGV do
-  local id = string.format('%d-0', expected + i - 1)
+local fenced = {2, head}
+local newest_of = {}
+local reported = {}
+for i = 2, #ARGV, 3 do
+  local site = ARGV[i]
+  local token = tonumber(ARGV[i + 1])
+  if token > 0 then
+    local newest = newest_of[site]
+    if newest == nil then
+      newest = tonumber(redis.call('HGET', KEYS[2], site) or '0')
+      newest_of[site] = newest
+    end
+    if newest > token and not reported[site] then
+      reported[site] = true
+      fenced[#fenced + 1] = site
+      fenced[#fenced + 1] = newest
+    end
+  end
+end
+if #fenced > 2 then
+  return fenced
+end
+local count = 0
+for i = 4, #ARGV, 3 do
+  count = count + 1
+  local id = string.format('%d-0', expected + count)
   redis.call('XADD', KEYS[1], id, 'op', ARGV[i])
 end
-return {1, expected + #ARGV - 1}
-"#,
-    )
+return {1, expected + count}
+"#
+    ))
+});
+
+/// Hands a new fencing token to a connection of site `ARGV[1]`: one more
+/// than the site's last, so that every older connection's entries fail
+/// the check of [`APPEND`] from now on.
+///
+/// `KEYS[1]` is the stream and `KEYS[2]` the hash of fencing tokens.
+/// Returns `{token, head}`: every entry of an older connection that was
+/// stored is at or below `head`.
+pub(super) static FENCE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        read_head_lua!(),
+        r#"
+local token = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+return {token, head}
+"#
+    ))
 });
 
 /// Stores a snapshot unless the stored one is at the same or a later

@@ -138,6 +138,23 @@ impl Raw {
         }
     }
 
+    /// Returns the next text message as JSON, or the close code when the
+    /// server closes first. Panics on a timeout.
+    pub async fn recv_or_close(&mut self) -> Result<Value, u16> {
+        loop {
+            let next = tokio::time::timeout(STEP, self.socket.next())
+                .await
+                .expect("a message or the close arrives in time");
+            match next {
+                Some(Ok(Message::Text(text))) => return Ok(serde_json::from_str(&text).unwrap()),
+                Some(Ok(Message::Close(Some(frame)))) => return Err(u16::from(frame.code)),
+                Some(Ok(Message::Close(None))) | None => return Err(u16::from(CloseCode::Status)),
+                Some(Ok(_)) => continue,
+                Some(Err(error)) => panic!("the socket failed before closing: {error}"),
+            }
+        }
+    }
+
     pub async fn close(mut self) {
         let _ = self.socket.close(None).await;
     }

@@ -1,0 +1,198 @@
+//! The connection fence with Redis, which works across nodes.
+//!
+//! A site belongs to one client, so a newer connection of a site replaces
+//! the older ones: their late submissions must not be stored, because the
+//! client resends the same operation ids rebased onto its new welcome.
+//! Each join takes a fencing token from Redis (`SiteFence`), and the
+//! append script rejects entries of connections with an older token. A
+//! join waits until this node has applied the stream up to the head at
+//! the time of its token, so that its welcome contains every entry that an
+//! older connection got in, and then drops what the older connections of
+//! its site left on this node. A node that has an older connection
+//! learns of the newer one when its append is rejected.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use echostream::SiteId;
+use tokio::time::Instant;
+
+use super::task::{Open, Pending};
+use super::{Dropped, Join, JoinReply};
+use crate::document_op::DocumentOp;
+use crate::protocol::{ErrorBody, ErrorCode};
+
+/// How long a join waits for this node to apply the stream up to the
+/// head at the time of its token. Longer than the retries of a Redis
+/// command (about 6.4 s), so that a short outage delays joins without
+/// failing them.
+const JOIN_WAIT: Duration = Duration::from_secs(10);
+
+/// A join with a fencing token, waiting for the durable revision to reach
+/// the token's head.
+pub(super) struct WaitingJoin {
+    join: Join,
+    reply: JoinReply,
+    deadline: Instant,
+}
+
+impl<Op: DocumentOp> Open<Op> {
+    /// Queues a join with a fencing token until [`admit_joins`] can admit
+    /// it.
+    ///
+    /// [`admit_joins`]: Open::admit_joins
+    pub(super) fn queue_join(&mut self, join: Join, reply: JoinReply) {
+        let deadline = Instant::now() + JOIN_WAIT;
+        self.waiting_joins.push(WaitingJoin {
+            join,
+            reply,
+            deadline,
+        });
+    }
+
+    /// Welcomes the waiting joins whose token's head is durable here,
+    /// unless a write is running: its batch may hold entries that the
+    /// joins fence off. Joins are admitted in the order of their heads,
+    /// which for one site is the order of their tokens.
+    pub(super) fn admit_joins(&mut self) {
+        if self.waiting_joins.is_empty() || self.writing.is_some() {
+            return;
+        }
+        let durable = self.durable;
+        let head = |waiting: &WaitingJoin| waiting.join.fence.map_or(0, |fence| fence.head);
+        let (mut ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting_joins)
+            .into_iter()
+            .partition(|waiting| head(waiting) <= durable);
+        self.waiting_joins = waiting;
+        ready.sort_by_key(|waiting| {
+            let fence = waiting.join.fence.expect("queued joins have a fence");
+            (fence.head, fence.token)
+        });
+        for waiting in ready {
+            self.admit(waiting.join, waiting.reply);
+        }
+    }
+
+    /// Drops what the older connections of the joining site left here,
+    /// then welcomes the join.
+    fn admit(&mut self, join: Join, reply: JoinReply) {
+        let site = join.site;
+        let token = join.fence.expect("queued joins have a fence").token;
+        self.fence_out(&[(site, token)]);
+        if !self.welcome(join, reply) {
+            return;
+        }
+        // A newer connection of the site may have been admitted here
+        // first. Then this one is the older connection.
+        let newest = self
+            .members
+            .values()
+            .filter(|member| member.site == site)
+            .filter_map(|member| member.token)
+            .max();
+        if let Some(newest) = newest.filter(|&newest| newest > token) {
+            self.fence_out(&[(site, newest)]);
+        }
+    }
+
+    /// Returns the earliest deadline of the waiting joins.
+    pub(super) fn next_join_deadline(&self) -> Option<Instant> {
+        self.waiting_joins.iter().map(|w| w.deadline).min()
+    }
+
+    /// Fails the waiting joins whose deadline passed.
+    pub(super) fn expire_joins(&mut self) {
+        let now = Instant::now();
+        let (expired, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting_joins)
+            .into_iter()
+            .partition(|waiting| waiting.deadline <= now);
+        self.waiting_joins = waiting;
+        for waiting in expired {
+            let join = &waiting.join;
+            let head = join.fence.map_or(0, |fence| fence.head);
+            tracing::warn!(doc = %self.doc, client = %join.site, conn = join.conn, head, revision = self.durable, "join timed out waiting for the Redis stream");
+            let message = format!(
+                "document {} did not reach revision {head} from Redis within {} s. Try again",
+                self.doc,
+                JOIN_WAIT.as_secs()
+            );
+            let error = ErrorBody::new(ErrorCode::Unavailable, message);
+            let _ = waiting.reply.send(Err(error));
+        }
+    }
+
+    /// Fails every waiting join, when the document closes.
+    pub(super) fn reject_waiting_joins(&mut self, message: &str) {
+        for waiting in self.waiting_joins.drain(..) {
+            let error = ErrorBody::new(ErrorCode::DocumentUnavailable, message);
+            let _ = waiting.reply.send(Err(error));
+        }
+    }
+
+    /// Handles an append that Redis rejected because it carried entries
+    /// of replaced connections: `fenced` lists each such site with the
+    /// token of its newest connection. Nothing of the batch was stored.
+    pub(super) fn take_fenced(&mut self, fenced: &[(SiteId, u64)]) {
+        tracing::debug!(doc = %self.doc, sites = fenced.len(), revision = self.durable, "an append carried operations of replaced connections");
+        self.written = self.durable;
+        self.fence_out(fenced);
+    }
+
+    /// Drops the connections of each site in `fenced` whose token is older
+    /// than the one given, closing them with code 4003, and drops their
+    /// operations that are not stored. The other operations that are not
+    /// stored are received again without them, on the authority rebuilt
+    /// at the durable revision: O(n) in the document when any is dropped.
+    /// Runs only while no write is running.
+    pub(super) fn fence_out(&mut self, fenced: &[(SiteId, u64)]) {
+        debug_assert!(self.writing.is_none());
+        let replaced = |site: SiteId, token: Option<u64>| {
+            fenced
+                .iter()
+                .any(|&(fenced, newest)| fenced == site && token.is_some_and(|t| t < newest))
+        };
+        let stale: Vec<_> = self
+            .members
+            .iter()
+            .filter(|(_, member)| replaced(member.site, member.token))
+            .map(|(&conn, _)| conn)
+            .collect();
+        for conn in stale {
+            let Some(mut member) = self.members.remove(&conn) else {
+                continue;
+            };
+            tracing::info!(doc = %self.doc, client = %member.site, conn, token = member.token, "replaced a connection by a newer one of the same client");
+            if let Some(dropped) = member.dropped.take() {
+                let _ = dropped.send(Dropped::Replaced);
+            }
+            self.clear_presence(conn, &member);
+        }
+
+        let doomed = |pending: &Pending<Op>| replaced(pending.entry.id.site, pending.token);
+        if !self.pending.iter().any(doomed) {
+            return;
+        }
+        let waiting = std::mem::take(&mut self.pending);
+        let cluster = self
+            .cluster
+            .as_ref()
+            .expect("fencing tokens exist with Redis only");
+        self.authority = cluster.durable.clone();
+        self.written = self.durable;
+        let no_remote = HashMap::new();
+        let (mut dropped, mut kept) = (0, 0);
+        for pending in waiting {
+            if doomed(&pending) {
+                let id = pending.entry.id;
+                dropped += 1;
+                self.registry.metrics.operations_fenced.inc();
+                tracing::warn!(doc = %self.doc, client = %id.site, conn = pending.origin, op = %id, "rejected an operation of a replaced connection");
+                continue;
+            }
+            kept += 1;
+            self.receive_again(pending, &no_remote);
+        }
+        self.move_late_acks(&no_remote);
+        tracing::info!(doc = %self.doc, revision = self.durable, dropped, kept, "dropped the operations of replaced connections and received the others again");
+    }
+}
