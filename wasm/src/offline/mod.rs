@@ -108,15 +108,16 @@ pub struct IndexedDbLog<Op: Operation> {
     problems: Vec<String>,
 }
 
-// Stored values go through a `serde_json::Value`, as values crossing to
-// JavaScript do, so that each type has one deserializer in the module.
+// Stored values go through a borrowed `serde_json::Value`, as values
+// crossing from JavaScript do, so that each type has one deserializer in
+// the module.
 fn parse<T: serde::de::DeserializeOwned>(
     doc: &str,
     what: &'static str,
     value: &str,
 ) -> Result<T, LogError> {
     let value = parse_value(doc, what, value)?;
-    serde_json::from_value(value).map_err(|e| corrupt(doc, what, &e))
+    T::deserialize(&value).map_err(|e| corrupt(doc, what, &e))
 }
 
 /// Parses JSON text from the store: the half of [`parse`] that is the
