@@ -410,26 +410,14 @@ impl<Op: Operation> IndexedDbLog<Op> {
             writes.push(self.entry_write(&entry));
             let Ok(()) = self.memory.append(entry);
         }
-        let site = self.site.to_string();
-        writes.push(LogWrite::DeleteRange {
-            store: "pending",
-            lower: serde_json::json!([self.doc, site, 0]),
-            upper: serde_json::json!([self.doc, site, f64::MAX]),
-        });
+        writes.push(delete_pending(&self.doc, self.site));
         for op in &pending {
             self.next_seq = self.next_seq.max(op.id.seq + 1);
             writes.push(self.pending_write(op));
         }
         writes.push(self.site_write());
         if let Some(history) = history {
-            writes.push(LogWrite::Put {
-                store: "history",
-                record: serde_json::json!({
-                    "doc": self.doc,
-                    "site": self.site.to_string(),
-                    "value": json(history),
-                }),
-            });
+            writes.push(history_write(&self.doc, self.site, json(history)));
         }
         self.pending = pending;
         self.backend.run(&writes);
@@ -443,37 +431,94 @@ impl<Op: Operation> IndexedDbLog<Op> {
     }
 
     fn pending_write(&self, op: &PendingOp<Op>) -> LogWrite {
-        LogWrite::Put {
-            store: "pending",
-            record: serde_json::json!({
-                "doc": self.doc,
-                "site": self.site.to_string(),
-                "seq": op.id.seq,
-                "value": json(op),
-            }),
-        }
+        pending_write(&self.doc, self.site, op.id.seq, json(op))
     }
 
     fn site_write(&self) -> LogWrite {
-        LogWrite::Put {
-            store: "sites",
-            record: serde_json::json!({
-                "doc": self.doc,
-                "site": self.site.to_string(),
-                "nextSeq": self.next_seq,
-            }),
-        }
+        site_write(&self.doc, self.site, self.next_seq)
     }
 
     fn entry_write(&self, entry: &LoggedOp<Op>) -> LogWrite {
-        LogWrite::Put {
-            store: "ops",
-            record: serde_json::json!({
-                "doc": self.doc,
-                "revision": entry.revision,
-                "value": json(entry),
-            }),
-        }
+        entry_write(&self.doc, entry.revision, json(entry))
+    }
+}
+
+// The writes of the log's records, as free functions rather than methods
+// of the generic log, so that the module contains one copy of each for
+// text and boards. The values arrive as JSON text.
+
+fn pending_write(doc: &str, site: SiteId, seq: u64, value: String) -> LogWrite {
+    LogWrite::Put {
+        store: "pending",
+        record: serde_json::json!({
+            "doc": doc,
+            "site": site.to_string(),
+            "seq": seq,
+            "value": value,
+        }),
+    }
+}
+
+fn site_write(doc: &str, site: SiteId, next_seq: u64) -> LogWrite {
+    LogWrite::Put {
+        store: "sites",
+        record: serde_json::json!({
+            "doc": doc,
+            "site": site.to_string(),
+            "nextSeq": next_seq,
+        }),
+    }
+}
+
+fn entry_write(doc: &str, revision: u64, value: String) -> LogWrite {
+    LogWrite::Put {
+        store: "ops",
+        record: serde_json::json!({
+            "doc": doc,
+            "revision": revision,
+            "value": value,
+        }),
+    }
+}
+
+fn history_write(doc: &str, site: SiteId, value: String) -> LogWrite {
+    LogWrite::Put {
+        store: "history",
+        record: serde_json::json!({
+            "doc": doc,
+            "site": site.to_string(),
+            "value": value,
+        }),
+    }
+}
+
+fn snapshot_write(doc: &str, revision: u64, value: String) -> LogWrite {
+    LogWrite::PutSnapshot {
+        record: serde_json::json!({
+            "doc": doc,
+            "revision": revision,
+            "value": value,
+        }),
+    }
+}
+
+/// Returns the write that deletes every pending operation of `site`.
+fn delete_pending(doc: &str, site: SiteId) -> LogWrite {
+    let site = site.to_string();
+    LogWrite::DeleteRange {
+        store: "pending",
+        lower: serde_json::json!([doc, site, 0]),
+        upper: serde_json::json!([doc, site, f64::MAX]),
+    }
+}
+
+/// Returns the write that deletes the committed operations up to
+/// `revision`.
+fn delete_ops(doc: &str, revision: u64) -> LogWrite {
+    LogWrite::DeleteRange {
+        store: "ops",
+        lower: serde_json::json!([doc, 0]),
+        upper: serde_json::json!([doc, revision]),
     }
 }
 
@@ -521,13 +566,11 @@ impl<Op: Operation> OpLog<Op> for IndexedDbLog<Op> {
     /// Writes the snapshot unless the store contains a newer one from
     /// another tab. O(n) in the document.
     fn save_snapshot(&mut self, snapshot: Snapshot<Op>) -> Result<(), LogError> {
-        self.backend.run(&[LogWrite::PutSnapshot {
-            record: serde_json::json!({
-                "doc": self.doc,
-                "revision": snapshot.revision,
-                "value": json(&snapshot),
-            }),
-        }]);
+        self.backend.run(&[snapshot_write(
+            &self.doc,
+            snapshot.revision,
+            json(&snapshot),
+        )]);
         if snapshot.revision > self.snapshot_revision() {
             let Ok(()) = self.memory.save_snapshot(snapshot);
         }
@@ -540,11 +583,7 @@ impl<Op: Operation> OpLog<Op> for IndexedDbLog<Op> {
             return Err(LogError::Compact { revision, snapshot });
         }
         let Ok(()) = self.memory.compact(revision);
-        self.backend.run(&[LogWrite::DeleteRange {
-            store: "ops",
-            lower: serde_json::json!([self.doc, 0]),
-            upper: serde_json::json!([self.doc, revision]),
-        }]);
+        self.backend.run(&[delete_ops(&self.doc, revision)]);
         Ok(())
     }
 }
