@@ -6,7 +6,7 @@
 // Usage: npm run build
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -70,19 +70,20 @@ rmSync(join(root, "dist"), { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 run(bindgen, [module, "--target", "web", "--out-dir", out, "--out-name", "echostream_wasm"]);
 
-// The glue that wasm-bindgen writes repeats every doc comment of the
-// typings beside it. Without them and the indentation it is less than
-// half as large gzipped. Names stay, so stack traces still read. The
-// typings of the raw module's exports serve only bundlers that import
-// the .wasm file itself, which the package never asks of them.
+// Strips comments and indentation from the package's JavaScript, because
+// the typings beside it keep the doc comments. Names stay for stack traces.
 const { transform } = await import("esbuild");
-const glue = join(out, "echostream_wasm.js");
-const minified = await transform(readFileSync(glue, "utf8"), {
-  format: "esm",
-  minifyWhitespace: true,
-  legalComments: "none",
-});
-writeFileSync(glue, minified.code);
+async function stripJs(file) {
+  const minified = await transform(readFileSync(file, "utf8"), {
+    format: "esm",
+    minifyWhitespace: true,
+    legalComments: "none",
+  });
+  writeFileSync(file, minified.code);
+}
+await stripJs(join(out, "echostream_wasm.js"));
+// The raw module's typings only serve bundlers that import the .wasm file,
+// which the package never requires.
 rmSync(join(out, "echostream_wasm_bg.wasm.d.ts"));
 
 // Debian's wasm-opt (version 108) breaks wasm-bindgen 0.2.130 output, so
@@ -103,3 +104,8 @@ run(wasmOpt, [
 console.log(`wasm-opt: ${before} -> ${statSync(wasmFile).size} bytes`);
 
 run(join(bin, "tsc"), ["-p", join(root, "js", "tsconfig.json")]);
+for (const file of readdirSync(join(root, "dist"), { recursive: true })) {
+  if (file.endsWith(".js") && file !== join("wasm", "echostream_wasm.js")) {
+    await stripJs(join(root, "dist", file));
+  }
+}

@@ -12,7 +12,7 @@ use echostream::text::TextOp;
 use futures_util::SinkExt;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::document::{Command, ConnId, Join, Outbound, Registry};
+use crate::document::{Command, ConnId, Dropped, Join, Outbound, Registry};
 use crate::document_op::DocumentOp;
 use crate::protocol::{
     close_code, parse_client_message, parse_hello, ClientMessage, DocumentKind, ErrorBody,
@@ -300,6 +300,9 @@ impl Inbound {
     }
 }
 
+/// The close code of a connection that a newer one of its site replaced.
+const CLOSE_REPLACED: u16 = 4003;
+
 /// A connection to a document of type `Op`.
 struct Session<Op: DocumentOp> {
     hello: Hello,
@@ -309,15 +312,16 @@ struct Session<Op: DocumentOp> {
     commands: Option<mpsc::Sender<Command<Op>>>,
     /// Messages from the document task, while joined.
     outbox: Option<mpsc::Receiver<Outbound>>,
-    /// Fires when the task drops this connection for a full outbox.
-    lagged: Option<oneshot::Receiver<u64>>,
+    /// Fires when the task drops this connection: for a full outbox, or
+    /// for a newer connection of the same site.
+    dropped: Option<oneshot::Receiver<Dropped>>,
 }
 
 /// The event that woke a session up.
 enum Event {
     Shutdown,
     Deadline,
-    Lagged(Result<u64, oneshot::error::RecvError>),
+    Dropped(Result<Dropped, oneshot::error::RecvError>),
     Outbound(Option<Outbound>),
     Inbound(Result<Utf8Bytes, End>),
 }
@@ -330,7 +334,7 @@ impl<Op: DocumentOp> Session<Op> {
             conn,
             commands: None,
             outbox: None,
-            lagged: None,
+            dropped: None,
         }
     }
 
@@ -353,19 +357,19 @@ impl<Op: DocumentOp> Session<Op> {
         revision: Option<u64>,
     ) -> Result<(), End> {
         let (outbox_tx, outbox) = mpsc::channel(self.registry.limits.client_queue.max(1));
-        let (lagged_tx, lagged) = oneshot::channel();
+        let (dropped_tx, dropped) = oneshot::channel();
         let join = Join {
             conn: self.conn,
             site: self.hello.site,
             revision,
             outbox: outbox_tx,
-            lagged: lagged_tx,
+            dropped: dropped_tx,
         };
         match self.registry.join::<Op>(&self.hello.doc, join).await {
             Ok(commands) => {
                 self.commands = Some(commands);
                 self.outbox = Some(outbox);
-                self.lagged = Some(lagged);
+                self.dropped = Some(dropped);
                 Ok(())
             }
             Err(body) => inbound.reject(socket, body).await,
@@ -375,7 +379,7 @@ impl<Op: DocumentOp> Session<Op> {
     fn leave(&mut self) {
         self.commands = None;
         self.outbox = None;
-        self.lagged = None;
+        self.dropped = None;
     }
 
     async fn serve(&mut self, socket: &mut WebSocket, inbound: &mut Inbound) -> End {
@@ -388,12 +392,12 @@ impl<Op: DocumentOp> Session<Op> {
         loop {
             let event = {
                 let outbox = &mut self.outbox;
-                let lagged = &mut self.lagged;
+                let dropped = &mut self.dropped;
                 tokio::select! {
                     () = &mut cancelled, if stop_by.is_none() => Event::Shutdown,
                     () = sleep_until_option(stop_by) => Event::Deadline,
-                    signal = async { lagged.as_mut().expect("checked").await }, if lagged.is_some() => {
-                        Event::Lagged(signal)
+                    signal = async { dropped.as_mut().expect("checked").await }, if dropped.is_some() => {
+                        Event::Dropped(signal)
                     }
                     outbound = async { outbox.as_mut().expect("checked").recv().await }, if outbox.is_some() => {
                         Event::Outbound(outbound)
@@ -414,7 +418,7 @@ impl<Op: DocumentOp> Session<Op> {
                     }
                 }
                 Event::Deadline => Err(going_away()),
-                Event::Lagged(signal) => self.after_lag_signal(socket, signal).await,
+                Event::Dropped(signal) => self.after_drop_signal(socket, signal).await,
                 Event::Outbound(outbound) => {
                     self.deliver(socket, outbound, stop_by.is_some()).await
                 }
@@ -427,24 +431,30 @@ impl<Op: DocumentOp> Session<Op> {
         }
     }
 
-    /// Handles the lag signal: `Ok` means the task dropped this connection
-    /// because its queue was full; `Err` that the task dropped it otherwise
-    /// and the outbox carries the reason.
-    async fn after_lag_signal(
+    /// Handles the drop signal. `Err` means that the task dropped this
+    /// connection otherwise and the outbox carries the reason.
+    async fn after_drop_signal(
         &mut self,
         socket: &mut WebSocket,
-        signal: Result<u64, oneshot::error::RecvError>,
+        signal: Result<Dropped, oneshot::error::RecvError>,
     ) -> Result<(), End> {
-        self.lagged = None;
-        let Ok(revision) = signal else {
-            return Ok(());
-        };
-        // The queued messages are stale: the client gets them again, or a
-        // snapshot, when it sends hello again.
-        self.leave();
-        let message: ServerMessage<Op> = ServerMessage::Resync { revision };
-        let text = message.to_text();
-        send_text(socket, text.into()).await
+        self.dropped = None;
+        match signal {
+            Err(_) => Ok(()),
+            Ok(Dropped::Replaced) => {
+                self.leave();
+                let reason = "a newer connection of the same site joined".to_owned();
+                Err(End::Close(CLOSE_REPLACED, reason))
+            }
+            Ok(Dropped::Lagged { revision }) => {
+                // The queued messages are stale: the client gets them
+                // again, or a snapshot, when it sends hello again.
+                self.leave();
+                let message: ServerMessage<Op> = ServerMessage::Resync { revision };
+                let text = message.to_text();
+                send_text(socket, text.into()).await
+            }
+        }
     }
 
     async fn deliver(
@@ -464,11 +474,11 @@ impl<Op: DocumentOp> Session<Op> {
                 Err(going_away())
             }
             None => {
-                // A task that drops a lagging connection closes its outbox
-                // and fires the lag signal at once; the loop may see the
+                // A task that drops a connection closes its outbox and
+                // fires the drop signal at once, so the loop may see the
                 // closed outbox first.
-                if let Some(revision) = self.lagged.as_mut().and_then(|l| l.try_recv().ok()) {
-                    return self.after_lag_signal(socket, Ok(revision)).await;
+                if let Some(signal) = self.dropped.as_mut().and_then(|d| d.try_recv().ok()) {
+                    return self.after_drop_signal(socket, Ok(signal)).await;
                 }
                 self.leave();
                 let reason = "the document closed".to_owned();

@@ -5,7 +5,7 @@ use echostream::sync::{Client, Submission};
 use echostream::{Diff, LoggedOp, OpId, OpLog, Operation, SiteId, Snapshot, VectorClock};
 
 use crate::args::JsResult;
-use crate::offline::{IndexedDbLog, PendingOp};
+use crate::offline::IndexedDbLog;
 
 /// The committed operations between two snapshots of the offline log.
 const SNAPSHOT_EVERY: u64 = 100;
@@ -19,7 +19,7 @@ pub struct SyncCore<Op: Operation> {
     log: Option<IndexedDbLog<Op>>,
     committed_since_snapshot: u64,
     restore_problems: Vec<String>,
-    dropped_on_restore: Vec<PendingOp<Op>>,
+    dropped_on_restore: Vec<Submission<Op>>,
 }
 
 impl<Op: Diff> SyncCore<Op>
@@ -29,8 +29,13 @@ where
     /// Returns a synchronized replica whose document is the authority's at
     /// `revision`, without an offline log.
     pub fn new(site: SiteId, document: Op::Document, revision: u64) -> Self {
+        SyncCore::from_client(Client::new(site, document, revision))
+    }
+
+    /// Returns a replica around `client`, without an offline log.
+    fn from_client(client: Client<Op>) -> Self {
         SyncCore {
-            client: Client::new(site, document, revision),
+            client,
             restored_clock: None,
             log: None,
             committed_since_snapshot: 0,
@@ -75,10 +80,8 @@ where
                 // The dropped ids are given out again; the welcome's lastSeq
                 // then moves them past any the server committed.
                 let first_seq = dropped.first().map_or(log.next_seq(), |p| p.id.seq);
-                SyncCore {
-                    client: Client::with_first_seq(log.site(), document, revision, first_seq),
-                    ..SyncCore::new(log.site(), Op::Document::default(), 0)
-                }
+                let client = Client::with_first_seq(log.site(), document, revision, first_seq);
+                SyncCore::from_client(client)
             }
         };
         if dropped.is_empty() {
@@ -93,21 +96,17 @@ where
     /// Rebuilds the replica from the log, without taking it over.
     fn rebuild(log: &IndexedDbLog<Op>) -> Result<Self, String> {
         let site = log.site();
-        let pending = log.pending().to_vec();
+        let pending = log.pending();
         let Some(first) = pending.first() else {
             let (document, revision) = log.confirmed().map_err(|e| e.to_string())?;
-            return Ok(SyncCore {
-                client: Client::with_first_seq(site, document, revision, log.next_seq()),
-                ..SyncCore::new(site, Op::Document::default(), 0)
-            });
+            let client = Client::with_first_seq(site, document, revision, log.next_seq());
+            return Ok(SyncCore::from_client(client));
         };
 
         let document = log.confirmed_at(first.base).map_err(|e| e.to_string())?;
-        let mut core = SyncCore {
-            client: Client::with_first_seq(site, document, first.base, first.id.seq),
-            restored_clock: Some((first.id, first.clock.clone())),
-            ..SyncCore::new(site, Op::Document::default(), 0)
-        };
+        let client = Client::with_first_seq(site, document, first.base, first.id.seq);
+        let mut core = SyncCore::from_client(client);
+        core.restored_clock = Some((first.id, first.clock.clone()));
         core.client
             .apply_local(first.op.clone())
             .map_err(|e| format!("pending operation {}: {e}", first.id))?;
@@ -134,7 +133,7 @@ where
     /// Returns the stored pending operations that could not be applied on
     /// restore. They are no longer sent, and the log drops them at its
     /// next write.
-    pub fn dropped_on_restore(&self) -> &[PendingOp<Op>] {
+    pub fn dropped_on_restore(&self) -> &[Submission<Op>] {
         &self.dropped_on_restore
     }
 
@@ -331,17 +330,7 @@ where
     /// committed operations.
     fn record(&mut self, entry: Option<LoggedOp<Op>>) -> JsResult<()> {
         let committed = entry.is_some();
-        let pending = self
-            .client
-            .pending()
-            .into_iter()
-            .map(|s| PendingOp {
-                id: s.id,
-                base: s.base,
-                clock: s.clock,
-                op: s.op,
-            })
-            .collect();
+        let pending = self.client.pending();
         let Some(log) = &mut self.log else {
             return Ok(());
         };

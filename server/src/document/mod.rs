@@ -49,9 +49,20 @@ pub(crate) struct Join {
     /// The queue for the welcome and every later message to the
     /// connection.
     pub outbox: mpsc::Sender<Outbound>,
-    /// Fired with the head revision when the outbox overflows and the
-    /// connection is dropped from the document.
-    pub lagged: oneshot::Sender<u64>,
+    /// Fired when the document drops the connection on its own: its
+    /// outbox overflowed, or a newer connection of its site joined.
+    pub dropped: oneshot::Sender<Dropped>,
+}
+
+/// The reason a document dropped a connection. It travels apart from the
+/// outbox, so it arrives even when the outbox is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dropped {
+    /// The outbox overflowed: the client must resync from this durable
+    /// revision.
+    Lagged { revision: u64 },
+    /// A newer connection of the same site joined.
+    Replaced,
 }
 
 /// The outcome of a join: the welcome is in the outbox, or the join

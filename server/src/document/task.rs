@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use super::cluster::{self, Cluster, Followed};
 use super::durability::WriteResult;
 use super::file_load;
-use super::{Command, ConnId, Join, JoinReply, Outbound, Registry};
+use super::{Command, ConnId, Dropped, Join, JoinReply, Outbound, Registry};
 use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;
 use crate::protocol::{
@@ -25,9 +25,6 @@ use crate::store::{DocumentLog, Store};
 /// The commands handled in one turn before the task looks at the writer
 /// again, so that a busy document still starts its writes on time.
 const COMMANDS_PER_TURN: usize = 256;
-
-/// The close code of a connection replaced by a newer one of its site.
-const CLOSE_REPLACED: u16 = 4003;
 
 /// A document that is not open yet: the task's id and what it shares.
 pub(crate) struct DocumentTask<Op: DocumentOp> {
@@ -40,7 +37,7 @@ pub(crate) struct DocumentTask<Op: DocumentOp> {
 pub(super) struct Member<Op: DocumentOp> {
     pub(super) site: SiteId,
     pub(super) outbox: mpsc::Sender<Outbound>,
-    pub(super) lagged: Option<oneshot::Sender<u64>>,
+    pub(super) dropped: Option<oneshot::Sender<Dropped>>,
     /// The member's presence at the durable revision.
     pub(super) presence: Option<Op::Presence>,
 }
@@ -358,7 +355,7 @@ impl<Op: DocumentOp> Open<Op> {
         let member = Member {
             site: join.site,
             outbox: join.outbox,
-            lagged: Some(join.lagged),
+            dropped: Some(join.dropped),
             presence: None,
         };
         self.members.insert(join.conn, member);
@@ -413,8 +410,9 @@ impl<Op: DocumentOp> Open<Op> {
         }
     }
 
-    /// Drops the other connections of `site` once `newest` has joined,
-    /// and closes them with code 4003. A site belongs to one client, so an
+    /// Drops the other connections of `site` once `newest` has joined.
+    /// Their sessions close them with code 4003 on a signal that bypasses
+    /// the outbox, so it arrives even when an outbox is full. A site belongs to one client, so an
     /// older connection is one its client gave up on. Its late
     /// submissions must not commit: the client resends the same operation
     /// rebased onto the welcome's snapshot, which can differ from the old
@@ -436,14 +434,13 @@ impl<Op: DocumentOp> Open<Op> {
             .map(|(&conn, _)| conn)
             .collect();
         for conn in older {
-            let Some(member) = self.members.remove(&conn) else {
+            let Some(mut member) = self.members.remove(&conn) else {
                 continue;
             };
             tracing::info!(doc = %self.doc, client = %site, conn, newer = newest, "replaced a connection by a newer one of the same client");
-            let _ = member.outbox.try_send(Outbound::Close {
-                code: CLOSE_REPLACED,
-                reason: "a newer connection of the same site joined",
-            });
+            if let Some(dropped) = member.dropped.take() {
+                let _ = dropped.send(Dropped::Replaced);
+            }
             self.clear_presence(conn, &member);
         }
     }
@@ -500,8 +497,10 @@ impl<Op: DocumentOp> Open<Op> {
             queue = self.registry.limits.client_queue,
             "client queue full; told to resync"
         );
-        if let Some(lagged) = member.lagged.take() {
-            let _ = lagged.send(self.durable);
+        if let Some(dropped) = member.dropped.take() {
+            let _ = dropped.send(Dropped::Lagged {
+                revision: self.durable,
+            });
         }
         self.clear_presence(conn, &member);
     }

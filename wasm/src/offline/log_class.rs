@@ -110,7 +110,7 @@ macro_rules! offline_log_class {
                 #[wasm_bindgen(unchecked_param_type = $pending_type)] op: JsValue,
             ) -> JsResult<()> {
                 let op: PendingOp<$op> = from_js(op, "pending operation")?;
-                Ok(self.log.record_local(op)?)
+                Ok(self.log.record_local(op.into())?)
             }
 
             /// Records a committed operation, if any, and the pending operations
@@ -123,6 +123,7 @@ macro_rules! offline_log_class {
             ) -> JsResult<()> {
                 let entry: Option<LoggedOp<$op>> = from_js(entry, "committed operation")?;
                 let pending: Vec<PendingOp<$op>> = from_js(pending, "pending operations")?;
+                let pending = pending.into_iter().map(Into::into).collect();
                 Ok(self.log.record_commit(entry, pending)?)
             }
 

@@ -6,17 +6,22 @@
 
 mod backend;
 mod log_class;
+mod store;
 
 pub use backend::{LogBackend, LogWrite, StoredRecords};
 pub use log_class::{JsBoardOfflineLog, JsTextOfflineLog};
 
-use echostream::sync::UndoHistory;
+use store::{check_follows, read_records, replay_order, LogStore, RecordSink};
+
+use echostream::sync::{Submission, UndoHistory};
 use echostream::{LoggedOp, MemoryLog, OpId, OpLog, Operation, SiteId, Snapshot, VectorClock};
 use serde::{Deserialize, Serialize};
 
-/// An operation made locally and not acknowledged yet, as the sync client
-/// submits it: the same JSON form as a submission.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// An operation made locally and not acknowledged yet, as read from
+/// JavaScript or the store: the JSON form of a submission, whose clock may
+/// be missing. The log keeps and writes it as a [`Submission`], which
+/// encodes to the same JSON, so that the module contains one serializer.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", bound = "Op: Operation")]
 pub struct PendingOp<Op: Operation> {
     /// The operation's id: this site and its sequence number.
@@ -28,6 +33,17 @@ pub struct PendingOp<Op: Operation> {
     pub clock: VectorClock,
     /// The operation.
     pub op: Op,
+}
+
+impl<Op: Operation> From<PendingOp<Op>> for Submission<Op> {
+    fn from(pending: PendingOp<Op>) -> Self {
+        Submission {
+            id: pending.id,
+            base: pending.base,
+            clock: pending.clock,
+            op: pending.op,
+        }
+    }
 }
 
 /// The reason the offline log rejected a record or a call.
@@ -94,14 +110,11 @@ pub enum LogError {
 
 /// The offline log of one document and one site.
 pub struct IndexedDbLog<Op: Operation> {
-    backend: LogBackend,
-    doc: String,
-    site: SiteId,
-    next_seq: u64,
+    store: LogStore,
     /// The snapshot and the committed operations after it, as loaded and
     /// written.
     memory: MemoryLog<Op>,
-    pending: Vec<PendingOp<Op>>,
+    pending: Vec<Submission<Op>>,
     /// The undo history as loaded; later writes do not update it.
     history: Option<UndoHistory<Op>>,
     /// The messages naming the records that could not be read on load.
@@ -145,6 +158,44 @@ fn value_text(value: serde_json::Value) -> String {
     value.to_string()
 }
 
+/// The records of a log as [`read_records`] hands them over, parsed.
+struct ParsedRecords<'a, Op: Operation> {
+    doc: &'a str,
+    snapshot: Option<Snapshot<Op>>,
+    entries: Vec<LoggedOp<Op>>,
+    pending: Vec<Submission<Op>>,
+    history: Option<UndoHistory<Op>>,
+}
+
+impl<Op: Operation> RecordSink for ParsedRecords<'_, Op> {
+    fn snapshot(&mut self, value: &str) -> Result<(), LogError> {
+        self.snapshot = Some(parse(self.doc, "snapshot", value)?);
+        Ok(())
+    }
+
+    fn operation(&mut self, value: &str) -> Result<(), LogError> {
+        let entry: LoggedOp<Op> = parse(self.doc, "operation", value)?;
+        // Operations at or below the snapshot were compacted in another
+        // tab's view of the log; skip them.
+        if entry.revision > self.snapshot.as_ref().map_or(0, |s| s.revision) {
+            self.entries.push(entry);
+        }
+        Ok(())
+    }
+
+    fn pending(&mut self, value: &str) -> Result<u64, LogError> {
+        let op: PendingOp<Op> = parse(self.doc, "pending operation", value)?;
+        let seq = op.id.seq;
+        self.pending.push(op.into());
+        Ok(seq)
+    }
+
+    fn history(&mut self, value: &str) -> Result<(), LogError> {
+        self.history = Some(parse(self.doc, "undo history", value)?);
+        Ok(())
+    }
+}
+
 impl<Op: Operation> IndexedDbLog<Op> {
     /// Builds the log of `site` in document `doc` from the records loaded
     /// from the store. A record that does not parse is left out and named
@@ -158,105 +209,35 @@ impl<Op: Operation> IndexedDbLog<Op> {
         site: SiteId,
         records: StoredRecords,
     ) -> Result<Self, LogError> {
-        let site_text = site.to_string();
-        let mut problems = Vec::new();
-        let snapshot = match &records.snapshot {
-            Some(record) => match parse::<Snapshot<Op>>(&doc, "snapshot", &record.value) {
-                Ok(snapshot) => Some(snapshot),
-                Err(e) => {
-                    problems.push(format!(
-                        "the snapshot at revision {} was not restored: {e}",
-                        record.revision
-                    ));
-                    None
-                }
-            },
-            None => None,
+        let mut parsed = ParsedRecords {
+            doc: &doc,
+            snapshot: None,
+            entries: Vec::new(),
+            pending: Vec::new(),
+            history: None,
         };
-        let snapshot_revision = snapshot.as_ref().map_or(0, |s| s.revision);
-
-        let mut entries = Vec::new();
-        for record in &records.ops {
-            let entry: LoggedOp<Op> = match parse(&doc, "operation", &record.value) {
-                Ok(entry) => entry,
-                Err(e) => {
-                    problems.push(format!(
-                        "the committed operation at revision {} and those after it were \
-                         not restored: {e}",
-                        record.revision
-                    ));
-                    continue;
-                }
-            };
-            // Operations at or below the snapshot were compacted in
-            // another tab's view of the log; skip them.
-            if entry.revision > snapshot_revision {
-                entries.push(entry);
-            }
-        }
-        entries.sort_by_key(|e| e.revision);
-
-        let mut stored: Vec<_> = records
-            .pending
-            .iter()
-            .filter(|r| r.site == site_text)
-            .collect();
-        stored.sort_by_key(|r| r.seq);
-        let mut pending = Vec::new();
-        for (index, record) in stored.iter().enumerate() {
-            match parse::<PendingOp<Op>>(&doc, "pending operation", &record.value) {
-                Ok(op) => pending.push(op),
-                Err(e) => {
-                    let lost: Vec<String> =
-                        stored[index..].iter().map(|r| r.seq.to_string()).collect();
-                    problems.push(format!(
-                        "the pending operations {} of site {site} were not restored: {e}",
-                        lost.join(", ")
-                    ));
-                    break;
-                }
-            }
-        }
-        // The log's next sequence number stays past every stored one, read
-        // or not. A restored client may give unread ids out again, because
-        // only the first pending operation can have been sent, and the
-        // welcome's lastSeq corrects its ids.
-        let stored_after = stored.last().map_or(1, |r| r.seq.saturating_add(1));
-
-        let stored_next = records
-            .sites
-            .iter()
-            .find(|s| s.site == site_text)
-            .map_or(1, |s| s.next_seq);
-        let after_pending = pending.last().map_or(1, |p| p.id.seq + 1).max(stored_after);
-        let history = match records.history.iter().find(|h| h.site == site_text) {
-            Some(record) => match parse::<UndoHistory<Op>>(&doc, "undo history", &record.value) {
-                Ok(history) => Some(history),
-                Err(e) => {
-                    problems.push(format!("the undo history was not restored: {e}"));
-                    None
-                }
-            },
-            None => None,
-        };
+        let (next_seq, problems) = read_records(site, &records, &mut parsed);
+        let ParsedRecords {
+            snapshot,
+            entries,
+            pending,
+            history,
+            ..
+        } = parsed;
 
         let mut memory = MemoryLog::new();
         if let Some(snapshot) = snapshot {
             let Ok(()) = memory.save_snapshot(snapshot);
         }
-        // Stop at a gap in the stored operations rather than replaying past
-        // it.
-        for entry in entries {
-            if entry.revision != memory.head() + 1 {
-                break;
+        let revisions: Vec<u64> = entries.iter().map(|e| e.revision).collect();
+        let mut entries: Vec<Option<LoggedOp<Op>>> = entries.into_iter().map(Some).collect();
+        for index in replay_order(&revisions, memory.head()) {
+            if let Some(entry) = entries[index].take() {
+                let Ok(()) = memory.append(entry);
             }
-            let Ok(()) = memory.append(entry);
         }
         Ok(IndexedDbLog {
-            backend,
-            doc,
-            site,
-            next_seq: stored_next.max(after_pending),
+            store: LogStore::new(backend, doc, site, next_seq),
             memory,
             pending,
             history,
@@ -266,17 +247,17 @@ impl<Op: Operation> IndexedDbLog<Op> {
 
     /// The document id.
     pub fn doc(&self) -> &str {
-        &self.doc
+        &self.store.doc
     }
 
     /// The site that this log keeps pending operations for.
     pub fn site(&self) -> SiteId {
-        self.site
+        self.store.site
     }
 
     /// The sequence number of the next local operation.
     pub fn next_seq(&self) -> u64 {
-        self.next_seq
+        self.store.next_seq
     }
 
     /// Returns what could not be read from the store when the log was
@@ -291,7 +272,7 @@ impl<Op: Operation> IndexedDbLog<Op> {
     }
 
     /// The pending operations, oldest first.
-    pub fn pending(&self) -> &[PendingOp<Op>] {
+    pub fn pending(&self) -> &[Submission<Op>] {
         &self.pending
     }
 
@@ -362,19 +343,10 @@ impl<Op: Operation> IndexedDbLog<Op> {
 
     /// Records a local operation, written at once with the site's next
     /// sequence number.
-    pub fn record_local(&mut self, op: PendingOp<Op>) -> Result<(), LogError> {
-        let last = self.next_seq - 1;
-        if op.id.site != self.site || op.id.seq <= last {
-            return Err(LogError::Pending {
-                id: op.id,
-                site: self.site,
-                last,
-            });
-        }
-        self.next_seq = op.id.seq + 1;
-        let writes = vec![self.pending_write(&op), self.site_write()];
+    pub fn record_local(&mut self, op: Submission<Op>) -> Result<(), LogError> {
+        self.store.claim(op.id)?;
+        self.store.write_local(op.id.seq, json(&op));
         self.pending.push(op);
-        self.backend.run(&writes);
         Ok(())
     }
 
@@ -384,7 +356,7 @@ impl<Op: Operation> IndexedDbLog<Op> {
     pub fn record_commit(
         &mut self,
         entry: Option<LoggedOp<Op>>,
-        pending: Vec<PendingOp<Op>>,
+        pending: Vec<Submission<Op>>,
     ) -> Result<(), LogError> {
         self.record_state(entry, pending, None)
     }
@@ -395,130 +367,31 @@ impl<Op: Operation> IndexedDbLog<Op> {
     pub fn record_state(
         &mut self,
         entry: Option<LoggedOp<Op>>,
-        pending: Vec<PendingOp<Op>>,
+        pending: Vec<Submission<Op>>,
         history: Option<&UndoHistory<Op>>,
     ) -> Result<(), LogError> {
-        let mut writes = Vec::new();
-        if let Some(entry) = entry {
-            let head = self.head();
-            if entry.revision != head + 1 {
-                return Err(LogError::Revision {
-                    revision: entry.revision,
-                    head,
-                });
+        let entry_value = match &entry {
+            Some(entry) => {
+                check_follows(entry.revision, self.head())?;
+                Some((entry.revision, json(entry)))
             }
-            writes.push(self.entry_write(&entry));
+            None => None,
+        };
+        let pending_values = pending.iter().map(|op| (op.id.seq, json(op))).collect();
+        let history_value = history.map(json);
+        self.store
+            .write_state(entry_value, pending_values, history_value);
+        if let Some(entry) = entry {
             let Ok(()) = self.memory.append(entry);
         }
-        writes.push(delete_pending(&self.doc, self.site));
-        for op in &pending {
-            self.next_seq = self.next_seq.max(op.id.seq + 1);
-            writes.push(self.pending_write(op));
-        }
-        writes.push(self.site_write());
-        if let Some(history) = history {
-            writes.push(history_write(&self.doc, self.site, json(history)));
-        }
         self.pending = pending;
-        self.backend.run(&writes);
         Ok(())
     }
 
     /// Starts writing nothing new and returns a promise that resolves when
     /// every write started so far has finished or failed.
     pub fn flush(&self) -> js_sys::Promise {
-        self.backend.flush()
-    }
-
-    fn pending_write(&self, op: &PendingOp<Op>) -> LogWrite {
-        pending_write(&self.doc, self.site, op.id.seq, json(op))
-    }
-
-    fn site_write(&self) -> LogWrite {
-        site_write(&self.doc, self.site, self.next_seq)
-    }
-
-    fn entry_write(&self, entry: &LoggedOp<Op>) -> LogWrite {
-        entry_write(&self.doc, entry.revision, json(entry))
-    }
-}
-
-// The writes of the log's records, as free functions rather than methods
-// of the generic log, so that the module contains one copy of each for
-// text and boards. The values arrive as JSON text.
-
-fn pending_write(doc: &str, site: SiteId, seq: u64, value: String) -> LogWrite {
-    LogWrite::Put {
-        store: "pending",
-        record: serde_json::json!({
-            "doc": doc,
-            "site": site.to_string(),
-            "seq": seq,
-            "value": value,
-        }),
-    }
-}
-
-fn site_write(doc: &str, site: SiteId, next_seq: u64) -> LogWrite {
-    LogWrite::Put {
-        store: "sites",
-        record: serde_json::json!({
-            "doc": doc,
-            "site": site.to_string(),
-            "nextSeq": next_seq,
-        }),
-    }
-}
-
-fn entry_write(doc: &str, revision: u64, value: String) -> LogWrite {
-    LogWrite::Put {
-        store: "ops",
-        record: serde_json::json!({
-            "doc": doc,
-            "revision": revision,
-            "value": value,
-        }),
-    }
-}
-
-fn history_write(doc: &str, site: SiteId, value: String) -> LogWrite {
-    LogWrite::Put {
-        store: "history",
-        record: serde_json::json!({
-            "doc": doc,
-            "site": site.to_string(),
-            "value": value,
-        }),
-    }
-}
-
-fn snapshot_write(doc: &str, revision: u64, value: String) -> LogWrite {
-    LogWrite::PutSnapshot {
-        record: serde_json::json!({
-            "doc": doc,
-            "revision": revision,
-            "value": value,
-        }),
-    }
-}
-
-/// Returns the write that deletes every pending operation of `site`.
-fn delete_pending(doc: &str, site: SiteId) -> LogWrite {
-    let site = site.to_string();
-    LogWrite::DeleteRange {
-        store: "pending",
-        lower: serde_json::json!([doc, site, 0]),
-        upper: serde_json::json!([doc, site, f64::MAX]),
-    }
-}
-
-/// Returns the write that deletes the committed operations up to
-/// `revision`.
-fn delete_ops(doc: &str, revision: u64) -> LogWrite {
-    LogWrite::DeleteRange {
-        store: "ops",
-        lower: serde_json::json!([doc, 0]),
-        upper: serde_json::json!([doc, revision]),
+        self.store.flush()
     }
 }
 
@@ -527,14 +400,8 @@ impl<Op: Operation> OpLog<Op> for IndexedDbLog<Op> {
 
     /// Writes the operation at once. O(1) plus its size.
     fn append(&mut self, entry: LoggedOp<Op>) -> Result<(), LogError> {
-        let head = self.head();
-        if entry.revision != head + 1 {
-            return Err(LogError::Revision {
-                revision: entry.revision,
-                head,
-            });
-        }
-        self.backend.run(&[self.entry_write(&entry)]);
+        check_follows(entry.revision, self.head())?;
+        self.store.write_entry(entry.revision, json(&entry));
         let Ok(()) = self.memory.append(entry);
         Ok(())
     }
@@ -545,7 +412,7 @@ impl<Op: Operation> OpLog<Op> for IndexedDbLog<Op> {
     // durable only when the promise of `flush` resolves, not when this
     // returns.
     fn sync(&mut self) -> Result<(), LogError> {
-        let _ = self.backend.flush();
+        let _ = self.store.flush();
         Ok(())
     }
 
@@ -566,11 +433,8 @@ impl<Op: Operation> OpLog<Op> for IndexedDbLog<Op> {
     /// Writes the snapshot unless the store contains a newer one from
     /// another tab. O(n) in the document.
     fn save_snapshot(&mut self, snapshot: Snapshot<Op>) -> Result<(), LogError> {
-        self.backend.run(&[snapshot_write(
-            &self.doc,
-            snapshot.revision,
-            json(&snapshot),
-        )]);
+        self.store
+            .write_snapshot(snapshot.revision, json(&snapshot));
         if snapshot.revision > self.snapshot_revision() {
             let Ok(()) = self.memory.save_snapshot(snapshot);
         }
@@ -583,7 +447,7 @@ impl<Op: Operation> OpLog<Op> for IndexedDbLog<Op> {
             return Err(LogError::Compact { revision, snapshot });
         }
         let Ok(()) = self.memory.compact(revision);
-        self.backend.run(&[delete_ops(&self.doc, revision)]);
+        self.store.delete_entries(revision);
         Ok(())
     }
 }
