@@ -13,10 +13,10 @@ pub type JsResult<T> = Result<T, JsError>;
 pub const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// The deepest nesting of arrays and objects accepted in a value from
-/// JavaScript: the recursion limit of `serde_json`, which reads them. The
-/// conversions recurse once per level on the WebAssembly stack, which has
-/// no guard page, so a few thousand levels would overflow it into the
-/// module's data and break every later call.
+/// JavaScript or in stored JSON text. The conversions recurse once per
+/// level on the WebAssembly stack, which has no guard page, so a few
+/// thousand levels would overflow it into the module's data and break
+/// every later call.
 pub const MAX_DEPTH: usize = 128;
 
 /// The maximum number of characters of a rejected value quoted in an error

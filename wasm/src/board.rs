@@ -1,11 +1,12 @@
 //! The `Board` and `BoardOp` classes: whiteboards of shapes and the
 //! operations that change them, with values crossing as plain JSON.
 
-use echostream::board::{excalidraw, Board, BoardOp, GroupId, PropertyValue, Shape, ShapeId};
+use echostream::board::excalidraw::{self, ExcalidrawError};
+use echostream::board::{Board, BoardOp, GroupId, PropertyValue, Shape, ShapeId};
 use wasm_bindgen::prelude::*;
 
 use crate::args::{error, index_arg, number_arg, side_arg, str_arg, JsResult};
-use crate::json::{from_js, to_js};
+use crate::json::{from_js, parse_json, to_js};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -66,6 +67,14 @@ pub(crate) fn shape_id(value: &JsValue) -> JsResult<ShapeId> {
 
 fn group_id(value: &JsValue) -> JsResult<GroupId> {
     Ok(str_arg(value, "group id")?.parse::<GroupId>()?)
+}
+
+/// Parses Excalidraw JSON text with [`parse_json`], as every JSON text in
+/// the module is parsed, and imports it. O(n log n) in the elements.
+fn import_excalidraw(json: &JsValue) -> JsResult<excalidraw::Import> {
+    let json = str_arg(json, "Excalidraw JSON")?;
+    let value = parse_json(&json).map_err(ExcalidrawError::Json)?;
+    Ok(excalidraw::import_value(&value)?)
 }
 
 /// A change to a board: create, delete, set a property, translate, edit a
@@ -203,9 +212,7 @@ impl JsBoard {
     pub fn from_excalidraw(
         #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
     ) -> JsResult<JsBoard> {
-        let json = str_arg(&json, "Excalidraw JSON")?;
-        let import = excalidraw::import(&json)?;
-        Ok(import.to_board()?.into())
+        Ok(import_excalidraw(&json)?.to_board()?.into())
     }
 
     /// Returns the operation that adds an Excalidraw scene or library,
@@ -217,8 +224,7 @@ impl JsBoard {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
     ) -> JsResult<JsBoardOp> {
-        let json = str_arg(&json, "Excalidraw JSON")?;
-        Ok(self.board.import_excalidraw_op(&json)?.into())
+        Ok(import_excalidraw(&json)?.to_op_on(&self.board).into())
     }
 
     /// Exports the board as an Excalidraw scene, as JSON text. O(n).

@@ -2,8 +2,13 @@
 //! package's `IdbBackend`, over IndexedDB) so that the log's logic stays
 //! in Rust.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, DeserializeOwned};
+use serde::Serialize;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
+
+use crate::args::{error, JsResult};
+use crate::json::js_to_value;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -87,8 +92,7 @@ pub enum LogWrite {
 }
 
 /// The records of one document, as loaded from the store.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StoredRecords {
     /// The sites of the document and their next sequence numbers.
     pub sites: Vec<StoredSite>,
@@ -99,12 +103,11 @@ pub struct StoredRecords {
     /// The latest snapshot.
     pub snapshot: Option<StoredValue>,
     /// The undo history of each site.
-    #[serde(default)]
     pub history: Vec<StoredHistory>,
 }
 
 /// An undo history record.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StoredHistory {
     /// The site id.
     pub site: String,
@@ -113,8 +116,7 @@ pub struct StoredHistory {
 }
 
 /// A site record.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StoredSite {
     /// The site id.
     pub site: String,
@@ -123,7 +125,7 @@ pub struct StoredSite {
 }
 
 /// A pending operation record.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StoredPending {
     /// The site id.
     pub site: String,
@@ -134,10 +136,200 @@ pub struct StoredPending {
 }
 
 /// An operation or snapshot record.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StoredValue {
     /// The revision.
     pub revision: u64,
     /// The value as JSON text.
     pub value: String,
+}
+
+impl StoredRecords {
+    /// Reads the records from the JavaScript value that the backend loaded,
+    /// with the checks of [`from_js`](crate::json::from_js).
+    pub fn from_js(records: JsValue) -> JsResult<Self> {
+        let name = "stored records";
+        let value = js_to_value(records, name)?;
+        StoredRecords::from_value(&value).map_err(|e| error(format!("invalid {name}: {e}")))
+    }
+
+    /// Reads the records from the JSON form of [`StoredRecords`] in the
+    /// TypeScript types: `sites`, `pending` and `ops` are required lists,
+    /// `snapshot` may be null or missing, and `history` may be missing.
+    /// Fields that the types do not name are ignored. O(size of the
+    /// records).
+    ///
+    /// Written out rather than derived, because the derived readers of
+    /// these five structs, each inlined into the reader of its list, took
+    /// about 10 KB of the WebAssembly module.
+    pub fn from_value(records: &Value) -> Result<Self, serde_json::Error> {
+        let mut sites = Vec::new();
+        for record in list(records, "sites")? {
+            sites.push(StoredSite {
+                site: field(record, "site")?,
+                next_seq: field(record, "nextSeq")?,
+            });
+        }
+        let mut pending = Vec::new();
+        for record in list(records, "pending")? {
+            pending.push(StoredPending {
+                site: field(record, "site")?,
+                seq: field(record, "seq")?,
+                value: field(record, "value")?,
+            });
+        }
+        let mut ops = Vec::new();
+        for record in list(records, "ops")? {
+            ops.push(stored_value(record)?);
+        }
+        let snapshot = match records.get("snapshot") {
+            None | Some(Value::Null) => None,
+            Some(record) => Some(stored_value(record)?),
+        };
+        let mut history = Vec::new();
+        if records.get("history").is_some() {
+            for record in list(records, "history")? {
+                history.push(StoredHistory {
+                    site: field(record, "site")?,
+                    value: field(record, "value")?,
+                });
+            }
+        }
+        Ok(StoredRecords {
+            sites,
+            pending,
+            ops,
+            snapshot,
+            history,
+        })
+    }
+}
+
+fn stored_value(record: &Value) -> Result<StoredValue, serde_json::Error> {
+    Ok(StoredValue {
+        revision: field(record, "revision")?,
+        value: field(record, "value")?,
+    })
+}
+
+/// Returns the list under `key`, or an error when it is missing or not a
+/// list.
+fn list<'a>(records: &'a Value, key: &'static str) -> Result<&'a [Value], serde_json::Error> {
+    match records.get(key) {
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(de::Error::custom(format_args!(
+            "invalid field `{key}`: expected a list"
+        ))),
+        None => Err(de::Error::missing_field(key)),
+    }
+}
+
+/// Reads the field `key` of a record, or returns an error when it is
+/// missing or of another type.
+fn field<T: DeserializeOwned>(record: &Value, key: &'static str) -> Result<T, serde_json::Error> {
+    match record.get(key) {
+        Some(value) => T::deserialize(value),
+        None => Err(de::Error::missing_field(key)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn records_read_from_json() {
+        let records = StoredRecords::from_value(&json!({
+            "sites": [{ "site": "00000000000000a1", "nextSeq": 3, "doc": "d" }],
+            "pending": [{ "site": "00000000000000a1", "seq": 2, "value": "[1]" }],
+            "ops": [{ "revision": 4, "value": "[\"x\"]" }],
+            "snapshot": { "revision": 3, "value": "\"abc\"" },
+            "history": [{ "site": "00000000000000a1", "value": "{}" }],
+        }))
+        .unwrap();
+        let site = "00000000000000a1".to_owned();
+        assert_eq!(
+            records.sites,
+            [StoredSite {
+                site: site.clone(),
+                next_seq: 3
+            }]
+        );
+        assert_eq!(
+            records.pending,
+            [StoredPending {
+                site: site.clone(),
+                seq: 2,
+                value: "[1]".to_owned()
+            }]
+        );
+        assert_eq!(
+            records.ops,
+            [StoredValue {
+                revision: 4,
+                value: "[\"x\"]".to_owned()
+            }]
+        );
+        assert_eq!(
+            records.snapshot,
+            Some(StoredValue {
+                revision: 3,
+                value: "\"abc\"".to_owned()
+            })
+        );
+        assert_eq!(
+            records.history,
+            [StoredHistory {
+                site,
+                value: "{}".to_owned()
+            }]
+        );
+    }
+
+    #[test]
+    fn optional_records_may_be_missing() {
+        let empty = json!({ "sites": [], "pending": [], "ops": [] });
+        assert_eq!(
+            StoredRecords::from_value(&empty).unwrap(),
+            StoredRecords::default()
+        );
+        let null_snapshot = json!({ "sites": [], "pending": [], "ops": [], "snapshot": null });
+        assert_eq!(
+            StoredRecords::from_value(&null_snapshot).unwrap(),
+            StoredRecords::default()
+        );
+    }
+
+    #[test]
+    fn invalid_records_are_named() {
+        let cases = [
+            (json!({ "pending": [], "ops": [] }), "missing field `sites`"),
+            (
+                json!({ "sites": {}, "pending": [], "ops": [] }),
+                "invalid field `sites`: expected a list",
+            ),
+            (
+                json!({ "sites": [], "pending": [{ "site": "a1", "value": "[]" }], "ops": [] }),
+                "missing field `seq`",
+            ),
+            (
+                json!({ "sites": [], "pending": [], "ops": [{ "revision": "1", "value": "[]" }] }),
+                "invalid type: string \"1\", expected u64",
+            ),
+            (
+                json!({ "sites": [], "pending": [], "ops": [], "snapshot": { "revision": 1 } }),
+                "missing field `value`",
+            ),
+            (
+                json!({ "sites": [], "pending": [], "ops": [], "history": [{ "value": "{}" }] }),
+                "missing field `site`",
+            ),
+        ];
+        for (records, expected) in cases {
+            let error = StoredRecords::from_value(&records).unwrap_err();
+            assert_eq!(error.to_string(), expected, "{records}");
+        }
+    }
 }

@@ -56,7 +56,7 @@ macro_rules! offline_log_class {
             ) -> JsResult<$class> {
                 let doc = str_arg(&doc, "document id")?;
                 let site = to_site(&site)?;
-                let records: StoredRecords = from_js(records, "stored records")?;
+                let records = StoredRecords::from_js(records)?;
                 let log = IndexedDbLog::load(backend, doc, site, records)?;
                 Ok($class { log })
             }

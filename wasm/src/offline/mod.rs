@@ -121,30 +121,31 @@ pub struct IndexedDbLog<Op: Operation> {
     problems: Vec<String>,
 }
 
-// Stored values go through a `serde_json::Value`, as values crossing to
-// JavaScript do, so that each type has one deserializer in the module.
+// Stored values go through a borrowed `serde_json::Value`, as values
+// crossing from JavaScript do, so that each type has one deserializer in
+// the module.
 fn parse<T: serde::de::DeserializeOwned>(
     doc: &str,
     what: &'static str,
     value: &str,
 ) -> Result<T, LogError> {
     let value = parse_value(doc, what, value)?;
-    serde_json::from_value(value).map_err(|e| corrupt(doc, what, &e))
+    T::deserialize(&value).map_err(|e| corrupt(doc, what, e.to_string()))
 }
 
 /// Parses JSON text from the store: the half of [`parse`] that is the
 /// same for every type, so that the module contains one copy of it.
 #[inline(never)]
 fn parse_value(doc: &str, what: &'static str, value: &str) -> Result<serde_json::Value, LogError> {
-    serde_json::from_str(value).map_err(|e| corrupt(doc, what, &e))
+    crate::json::parse_json(value).map_err(|message| corrupt(doc, what, message))
 }
 
 #[inline(never)]
-fn corrupt(doc: &str, what: &'static str, e: &serde_json::Error) -> LogError {
+fn corrupt(doc: &str, what: &'static str, message: String) -> LogError {
     LogError::Corrupt {
         doc: doc.to_owned(),
         what,
-        message: e.to_string(),
+        message,
     }
 }
 
