@@ -148,9 +148,11 @@ pub fn import_value(value: &Value) -> Result<Import, ExcalidrawError> {
         .iter()
         .all(|(_, element, _)| matches!(element.get("index"), Some(Value::String(_))));
     if all_indexed {
-        kept.sort_by(|a, b| {
-            let key = |e: &Map<String, Value>| e["index"].as_str().unwrap_or_default().to_owned();
-            key(a.1).cmp(&key(b.1)).then(a.0.cmp(&b.0))
+        // The file position breaks ties, so the order is total and an
+        // unstable sort gives the same order as a stable one.
+        kept.sort_unstable_by(|a, b| {
+            let (key_a, key_b) = (a.1["index"].as_str(), b.1["index"].as_str());
+            key_a.cmp(&key_b).then(a.0.cmp(&b.0))
         });
     }
 
