@@ -1,6 +1,6 @@
 //! Export of boards as Excalidraw scenes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
@@ -32,13 +32,13 @@ pub fn fractional_index(position: usize) -> String {
 }
 
 /// Returns the Excalidraw scene of a board: one element per shape, bottom
-/// to top, and two for a sticky note (a rectangle and its text). O(n) in
-/// the shapes and their references.
+/// to top, and two for a sticky note (a rectangle and its text).
+/// O((n + r) log n) for n shapes and r references between them.
 pub fn export_scene(board: &Board) -> Value {
-    let ids = element_ids(board);
+    let ids = ElementIds::new(board);
     let mut elements = Vec::with_capacity(board.len());
     for (id, shape) in board.iter() {
-        let element_id = &ids[&id];
+        let element_id = ids.of(id);
         let mut element = element(board, id, shape, &ids);
         if shape.kind == ShapeKind::StickyNote {
             let text_id = format!("{element_id}_text");
@@ -92,23 +92,39 @@ fn pair(x: f64, y: f64) -> Value {
     Value::Array(vec![num(x), num(y)])
 }
 
-/// Returns each shape's element id: its `excalidrawId` when that is set
-/// and unique on the board, else its own id.
-fn element_ids(board: &Board) -> HashMap<ShapeId, String> {
-    let mut seen = HashSet::new();
-    let mut ids = HashMap::with_capacity(board.len());
-    for (id, shape) in board.iter() {
-        let source = match shape.prop("excalidrawId") {
-            Some(PropertyValue::String(s)) if !s.is_empty() => Some(s.clone()),
-            _ => None,
-        };
-        let element_id = match source {
-            Some(s) if seen.insert(s.clone()) => s,
-            _ => id.to_string(),
-        };
-        ids.insert(id, element_id);
+/// The element id of each shape: its `excalidrawId` when that is set and
+/// unique on the board, else its own id.
+///
+/// Kept by z-order position rather than in a map by shape id, which would
+/// add one more hash map type to the WebAssembly module.
+struct ElementIds<'a> {
+    board: &'a Board,
+    by_position: Vec<String>,
+}
+
+impl<'a> ElementIds<'a> {
+    fn new(board: &'a Board) -> Self {
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut by_position = Vec::with_capacity(board.len());
+        for (id, shape) in board.iter() {
+            let element_id = match shape.prop("excalidrawId") {
+                Some(PropertyValue::String(s)) if !s.is_empty() && seen.insert(s) => s.clone(),
+                _ => id.to_string(),
+            };
+            by_position.push(element_id);
+        }
+        ElementIds { board, by_position }
     }
-    ids
+
+    /// Returns the element id of shape `id`, which must be on the board.
+    /// O(log n) in the shapes.
+    fn of(&self, id: ShapeId) -> &str {
+        let position = self
+            .board
+            .position(id)
+            .expect("references name live shapes");
+        &self.by_position[position]
+    }
 }
 
 fn type_name(kind: ShapeKind) -> &'static str {
@@ -160,19 +176,19 @@ fn boolean(shape: &Shape, key: &str, default: bool) -> Value {
     }
 }
 
-fn reference(shape: &Shape, key: &str, ids: &HashMap<ShapeId, String>) -> Value {
+fn reference(shape: &Shape, key: &str, ids: &ElementIds) -> Value {
     match shape.prop(key) {
-        Some(PropertyValue::Shape(target)) => ids[target].as_str().into(),
+        Some(PropertyValue::Shape(target)) => ids.of(*target).into(),
         _ => Value::Null,
     }
 }
 
-fn binding(shape: &Shape, key: &str, ids: &HashMap<ShapeId, String>) -> Value {
+fn binding(shape: &Shape, key: &str, ids: &ElementIds) -> Value {
     let Some(PropertyValue::Binding(binding)) = shape.prop(key) else {
         return Value::Null;
     };
     let mut out = object(vec![
-        ("elementId", ids[&binding.shape].as_str().into()),
+        ("elementId", ids.of(binding.shape).into()),
         ("focus", num(binding.focus)),
         ("gap", num(binding.gap)),
     ]);
@@ -183,12 +199,7 @@ fn binding(shape: &Shape, key: &str, ids: &HashMap<ShapeId, String>) -> Value {
 }
 
 /// Returns the fields every element has.
-fn element(
-    board: &Board,
-    id: ShapeId,
-    shape: &Shape,
-    ids: &HashMap<ShapeId, String>,
-) -> Map<String, Value> {
+fn element(board: &Board, id: ShapeId, shape: &Shape, ids: &ElementIds) -> Map<String, Value> {
     let roundness = match shape.number("roundness") {
         Some(kind) => match shape.number("roundnessValue") {
             Some(value) => Value::Object(object(vec![("type", num(kind)), ("value", num(value))])),
@@ -200,28 +211,31 @@ fn element(
         .number("seed")
         .unwrap_or((id.0 as u32 & 0x7fff_ffff) as f64);
     let groups = group_ids(shape);
-    // An arrow bound at both ends to one shape is listed once.
-    let mut listed = HashSet::new();
-    let bound_unique: Vec<Value> = board
-        .referrers(id)
-        .into_iter()
-        .filter_map(|(by, key)| {
-            let kind = match key.as_str() {
-                "container" => "text",
-                "startBinding" | "endBinding" => "arrow",
-                _ => return None,
-            };
-            listed.insert((kind, by)).then(|| {
-                Value::Object(object(vec![
-                    ("type", kind.into()),
-                    ("id", ids[&by].as_str().into()),
-                ]))
-            })
+    // An arrow bound at both ends to one shape is listed once. A shape has
+    // few bound elements, so a linear search finds the repeats.
+    let mut listed: Vec<(&str, ShapeId)> = Vec::new();
+    for (by, key) in board.referrers(id) {
+        let kind = match key.as_str() {
+            "container" => "text",
+            "startBinding" | "endBinding" => "arrow",
+            _ => continue,
+        };
+        if !listed.contains(&(kind, by)) {
+            listed.push((kind, by));
+        }
+    }
+    let bound_unique: Vec<Value> = listed
+        .iter()
+        .map(|&(kind, by)| {
+            Value::Object(object(vec![
+                ("type", kind.into()),
+                ("id", ids.of(by).into()),
+            ]))
         })
         .collect();
 
     let mut element = object(vec![
-        ("id", ids[&id].as_str().into()),
+        ("id", ids.of(id).into()),
         ("type", type_name(shape.kind).into()),
         ("x", number(shape, "x", 0.0)),
         ("y", number(shape, "y", 0.0)),
@@ -261,11 +275,7 @@ fn group_ids(shape: &Shape) -> Value {
 }
 
 /// Adds the fields of the element's type.
-fn add_kind_fields(
-    element: &mut Map<String, Value>,
-    shape: &Shape,
-    ids: &HashMap<ShapeId, String>,
-) {
+fn add_kind_fields(element: &mut Map<String, Value>, shape: &Shape, ids: &ElementIds) {
     let points = match shape.prop("points") {
         Some(PropertyValue::Points(points)) => points.iter().map(|p| pair(p.0, p.1)).collect(),
         _ => vec![pair(0.0, 0.0)],
