@@ -1,7 +1,7 @@
 //! The board: shapes by id, their z-order, and the indexes that keep
 //! references and groups consistent.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use serde::de::Error as _;
@@ -11,6 +11,7 @@ use super::error::BoardError;
 use super::id::{GroupId, ShapeId};
 use super::property::PropertyValue;
 use super::shape::{Shape, ShapeKind};
+use super::sorted_set::SortedSet;
 use super::zorder::ZOrder;
 use crate::text::TextDocument;
 
@@ -29,9 +30,9 @@ pub struct Board {
     pub(crate) order: ZOrder,
     /// For each shape that a property refers to: the referring shape and
     /// property key.
-    pub(crate) referrers: HashMap<ShapeId, BTreeSet<(ShapeId, String)>>,
+    pub(crate) referrers: HashMap<ShapeId, SortedSet<(ShapeId, String)>>,
     /// For each group: its members.
-    pub(crate) members: HashMap<GroupId, BTreeSet<ShapeId>>,
+    pub(crate) members: HashMap<GroupId, SortedSet<ShapeId>>,
 }
 
 impl Board {
@@ -227,9 +228,9 @@ impl Board {
             }
         }
 
-        let indexed_references: usize = self.referrers.values().map(BTreeSet::len).sum();
+        let indexed_references: usize = self.referrers.values().map(SortedSet::len).sum();
         assert_eq!(indexed_references, reference_count, "stale reference index");
-        let indexed_members: usize = self.members.values().map(BTreeSet::len).sum();
+        let indexed_members: usize = self.members.values().map(SortedSet::len).sum();
         assert_eq!(indexed_members, membership_count, "stale group index");
         for (group, members) in &self.members {
             assert!(!members.is_empty(), "empty group {group} is indexed");

@@ -134,22 +134,23 @@ impl BoardDiff {
 
     fn set_properties(&mut self, id: ShapeId, target: &Shape) -> Result<(), BoardError> {
         let shape = &self.working.shapes[&id];
-        let keys: Vec<String> = shape
-            .props
-            .keys()
-            .chain(target.props.keys())
-            .cloned()
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        // The union of both key sets, in order. Inserting into a sorted
+        // list costs O(k) per key, which is fine for the few dozen
+        // properties of a shape.
+        let mut keys: Vec<&String> = shape.props.keys().collect();
+        for key in target.props.keys() {
+            if let Err(index) = keys.binary_search(&key) {
+                keys.insert(index, key);
+            }
+        }
         let mut changes = Vec::new();
         for key in keys {
-            let old = shape.props.get(&key);
-            let new = target.props.get(&key);
+            let old = shape.props.get(key);
+            let new = target.props.get(key);
             if old != new {
                 changes.push(Change::Set {
                     id,
-                    key,
+                    key: key.clone(),
                     old: old.cloned(),
                     new: new.cloned(),
                 });

@@ -180,6 +180,7 @@ mod list;
 mod operation;
 mod property;
 mod shape;
+mod sorted_set;
 mod text_selection;
 mod transform;
 mod zorder;

@@ -1,8 +1,8 @@
 //! Export of boards as Excalidraw scenes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::board::{Board, PropertyValue, Shape, ShapeId, ShapeKind};
 
@@ -32,21 +32,27 @@ pub fn fractional_index(position: usize) -> String {
 }
 
 /// Returns the Excalidraw scene of a board: one element per shape, bottom
-/// to top, and two for a sticky note (a rectangle and its text). O(n) in
-/// the shapes and their references.
+/// to top, and two for a sticky note (a rectangle and its text).
+/// O((n + r) log n) for n shapes and r references between them.
 pub fn export_scene(board: &Board) -> Value {
-    let ids = element_ids(board);
+    let ids = ElementIds::new(board);
     let mut elements = Vec::with_capacity(board.len());
     for (id, shape) in board.iter() {
-        let element_id = &ids[&id];
+        let element_id = ids.of(id);
         let mut element = element(board, id, shape, &ids);
         if shape.kind == ShapeKind::StickyNote {
             let text_id = format!("{element_id}_text");
-            let bound = json!([{ "type": "text", "id": text_id }]);
+            let bound = object(vec![
+                ("type", "text".into()),
+                ("id", text_id.as_str().into()),
+            ]);
             let mut note = element;
             let old = note.insert("boundElements".into(), Value::Null);
-            let mut all = old.and_then(|v| v.as_array().cloned()).unwrap_or_default();
-            all.extend(bound.as_array().cloned().unwrap_or_default());
+            let mut all = match old {
+                Some(Value::Array(all)) => all,
+                _ => Vec::new(),
+            };
+            all.push(Value::Object(bound));
             note.insert("boundElements".into(), Value::Array(all));
             elements.push(Value::Object(note));
             element = note_text(element_id, &text_id, shape);
@@ -56,33 +62,69 @@ pub fn export_scene(board: &Board) -> Value {
     for (position, element) in elements.iter_mut().enumerate() {
         element["index"] = Value::String(fractional_index(position));
     }
-    json!({
-        "type": "excalidraw",
-        "version": 2,
-        "source": "echostream",
-        "elements": elements,
-        "appState": { "viewBackgroundColor": "#ffffff", "gridSize": null },
-        "files": {},
-    })
+    let app_state = object(vec![
+        ("viewBackgroundColor", "#ffffff".into()),
+        ("gridSize", Value::Null),
+    ]);
+    Value::Object(object(vec![
+        ("type", "excalidraw".into()),
+        ("version", 2.into()),
+        ("source", "echostream".into()),
+        ("elements", Value::Array(elements)),
+        ("appState", Value::Object(app_state)),
+        ("files", Value::Object(Map::new())),
+    ]))
 }
 
-/// Returns each shape's element id: its `excalidrawId` when that is set
-/// and unique on the board, else its own id.
-fn element_ids(board: &Board) -> HashMap<ShapeId, String> {
-    let mut seen = HashSet::new();
-    let mut ids = HashMap::with_capacity(board.len());
-    for (id, shape) in board.iter() {
-        let source = match shape.prop("excalidrawId") {
-            Some(PropertyValue::String(s)) if !s.is_empty() => Some(s.clone()),
-            _ => None,
-        };
-        let element_id = match source {
-            Some(s) if seen.insert(s.clone()) => s,
-            _ => id.to_string(),
-        };
-        ids.insert(id, element_id);
+/// Builds a JSON object from its fields. An element has about thirty, and
+/// `json!` expands to a conversion and an insert for each, so this one
+/// loop saves about 4 KB of WebAssembly code.
+fn object(fields: Vec<(&str, Value)>) -> Map<String, Value> {
+    let mut map = Map::new();
+    for (key, value) in fields {
+        map.insert(key.to_owned(), value);
     }
-    ids
+    map
+}
+
+/// Returns a JSON array of two numbers, the form of a point.
+fn pair(x: f64, y: f64) -> Value {
+    Value::Array(vec![num(x), num(y)])
+}
+
+/// The element id of each shape: its `excalidrawId` when that is set and
+/// unique on the board, else its own id.
+///
+/// Kept by z-order position rather than in a map by shape id, which would
+/// add one more hash map type to the WebAssembly module.
+struct ElementIds<'a> {
+    board: &'a Board,
+    by_position: Vec<String>,
+}
+
+impl<'a> ElementIds<'a> {
+    fn new(board: &'a Board) -> Self {
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut by_position = Vec::with_capacity(board.len());
+        for (id, shape) in board.iter() {
+            let element_id = match shape.prop("excalidrawId") {
+                Some(PropertyValue::String(s)) if !s.is_empty() && seen.insert(s) => s.clone(),
+                _ => id.to_string(),
+            };
+            by_position.push(element_id);
+        }
+        ElementIds { board, by_position }
+    }
+
+    /// Returns the element id of shape `id`, which must be on the board.
+    /// O(log n) in the shapes.
+    fn of(&self, id: ShapeId) -> &str {
+        let position = self
+            .board
+            .position(id)
+            .expect("references name live shapes");
+        &self.by_position[position]
+    }
 }
 
 fn type_name(kind: ShapeKind) -> &'static str {
@@ -103,9 +145,9 @@ fn type_name(kind: ShapeKind) -> &'static str {
 /// Excalidraw writes most of its numbers.
 fn num(value: f64) -> Value {
     if value.fract() == 0.0 && value.abs() < 9_007_199_254_740_992.0 {
-        json!(value as i64)
+        Value::from(value as i64)
     } else {
-        json!(value)
+        Value::from(value)
     }
 }
 
@@ -115,125 +157,128 @@ fn number(shape: &Shape, key: &str, default: f64) -> Value {
 
 fn string(shape: &Shape, key: &str, default: &str) -> Value {
     match shape.prop(key).and_then(PropertyValue::as_str) {
-        Some(s) => json!(s),
-        None => json!(default),
+        Some(s) => s.into(),
+        None => default.into(),
     }
 }
 
 fn string_or_null(shape: &Shape, key: &str) -> Value {
     match shape.prop(key).and_then(PropertyValue::as_str) {
-        Some(s) => json!(s),
+        Some(s) => s.into(),
         None => Value::Null,
     }
 }
 
 fn boolean(shape: &Shape, key: &str, default: bool) -> Value {
     match shape.prop(key) {
-        Some(PropertyValue::Bool(b)) => json!(b),
-        _ => json!(default),
+        Some(PropertyValue::Bool(b)) => Value::Bool(*b),
+        _ => Value::Bool(default),
     }
 }
 
-fn reference(shape: &Shape, key: &str, ids: &HashMap<ShapeId, String>) -> Value {
+fn reference(shape: &Shape, key: &str, ids: &ElementIds) -> Value {
     match shape.prop(key) {
-        Some(PropertyValue::Shape(target)) => json!(ids[target]),
+        Some(PropertyValue::Shape(target)) => ids.of(*target).into(),
         _ => Value::Null,
     }
 }
 
-fn binding(shape: &Shape, key: &str, ids: &HashMap<ShapeId, String>) -> Value {
+fn binding(shape: &Shape, key: &str, ids: &ElementIds) -> Value {
     let Some(PropertyValue::Binding(binding)) = shape.prop(key) else {
         return Value::Null;
     };
-    let mut out = json!({
-        "elementId": ids[&binding.shape],
-        "focus": num(binding.focus),
-        "gap": num(binding.gap),
-    });
+    let mut out = object(vec![
+        ("elementId", ids.of(binding.shape).into()),
+        ("focus", num(binding.focus)),
+        ("gap", num(binding.gap)),
+    ]);
     if let Some(point) = binding.fixed_point {
-        out["fixedPoint"] = json!([num(point.0), num(point.1)]);
+        out.insert("fixedPoint".into(), pair(point.0, point.1));
     }
-    out
+    Value::Object(out)
 }
 
 /// Returns the fields every element has.
-fn element(
-    board: &Board,
-    id: ShapeId,
-    shape: &Shape,
-    ids: &HashMap<ShapeId, String>,
-) -> Map<String, Value> {
+fn element(board: &Board, id: ShapeId, shape: &Shape, ids: &ElementIds) -> Map<String, Value> {
     let roundness = match shape.number("roundness") {
         Some(kind) => match shape.number("roundnessValue") {
-            Some(value) => json!({ "type": num(kind), "value": num(value) }),
-            None => json!({ "type": num(kind) }),
+            Some(value) => Value::Object(object(vec![("type", num(kind)), ("value", num(value))])),
+            None => Value::Object(object(vec![("type", num(kind))])),
         },
         None => Value::Null,
     };
     let seed = shape
         .number("seed")
         .unwrap_or((id.0 as u32 & 0x7fff_ffff) as f64);
-    let groups: Vec<String> = shape.groups.iter().map(ToString::to_string).collect();
-    // An arrow bound at both ends to one shape is listed once.
-    let mut listed = HashSet::new();
-    let bound_unique: Vec<Value> = board
-        .referrers(id)
-        .into_iter()
-        .filter_map(|(by, key)| {
-            let kind = match key.as_str() {
-                "container" => "text",
-                "startBinding" | "endBinding" => "arrow",
-                _ => return None,
-            };
-            listed
-                .insert((kind, by))
-                .then(|| json!({ "type": kind, "id": ids[&by] }))
+    let groups = group_ids(shape);
+    // An arrow bound at both ends to one shape is listed once. A shape has
+    // few bound elements, so a linear search finds the repeats.
+    let mut listed: Vec<(&str, ShapeId)> = Vec::new();
+    for (by, key) in board.referrers(id) {
+        let kind = match key.as_str() {
+            "container" => "text",
+            "startBinding" | "endBinding" => "arrow",
+            _ => continue,
+        };
+        if !listed.contains(&(kind, by)) {
+            listed.push((kind, by));
+        }
+    }
+    let bound_unique: Vec<Value> = listed
+        .iter()
+        .map(|&(kind, by)| {
+            Value::Object(object(vec![
+                ("type", kind.into()),
+                ("id", ids.of(by).into()),
+            ]))
         })
         .collect();
 
-    let mut element = json!({
-        "id": ids[&id],
-        "type": type_name(shape.kind),
-        "x": number(shape, "x", 0.0),
-        "y": number(shape, "y", 0.0),
-        "width": number(shape, "width", 0.0),
-        "height": number(shape, "height", 0.0),
-        "angle": number(shape, "angle", 0.0),
-        "strokeColor": string(shape, "strokeColor", "#1e1e1e"),
-        "backgroundColor": string(shape, "backgroundColor", "transparent"),
-        "fillStyle": string(shape, "fillStyle", "solid"),
-        "strokeWidth": number(shape, "strokeWidth", 2.0),
-        "strokeStyle": string(shape, "strokeStyle", "solid"),
-        "roughness": number(shape, "roughness", 1.0),
-        "opacity": number(shape, "opacity", 100.0),
-        "groupIds": groups,
-        "frameId": reference(shape, "frame", ids),
-        "roundness": roundness,
-        "seed": num(seed),
-        "version": 1,
-        "versionNonce": 0,
-        "isDeleted": false,
-        "boundElements": bound_unique,
-        "updated": 1,
-        "link": string_or_null(shape, "link"),
-        "locked": boolean(shape, "locked", false),
-    });
-    let fields = element.as_object_mut().expect("built as an object");
-    add_kind_fields(fields, shape, ids);
-    std::mem::take(fields)
+    let mut element = object(vec![
+        ("id", ids.of(id).into()),
+        ("type", type_name(shape.kind).into()),
+        ("x", number(shape, "x", 0.0)),
+        ("y", number(shape, "y", 0.0)),
+        ("width", number(shape, "width", 0.0)),
+        ("height", number(shape, "height", 0.0)),
+        ("angle", number(shape, "angle", 0.0)),
+        ("strokeColor", string(shape, "strokeColor", "#1e1e1e")),
+        (
+            "backgroundColor",
+            string(shape, "backgroundColor", "transparent"),
+        ),
+        ("fillStyle", string(shape, "fillStyle", "solid")),
+        ("strokeWidth", number(shape, "strokeWidth", 2.0)),
+        ("strokeStyle", string(shape, "strokeStyle", "solid")),
+        ("roughness", number(shape, "roughness", 1.0)),
+        ("opacity", number(shape, "opacity", 100.0)),
+        ("groupIds", groups),
+        ("frameId", reference(shape, "frame", ids)),
+        ("roundness", roundness),
+        ("seed", num(seed)),
+        ("version", 1.into()),
+        ("versionNonce", 0.into()),
+        ("isDeleted", false.into()),
+        ("boundElements", Value::Array(bound_unique)),
+        ("updated", 1.into()),
+        ("link", string_or_null(shape, "link")),
+        ("locked", boolean(shape, "locked", false)),
+    ]);
+    add_kind_fields(&mut element, shape, ids);
+    element
+}
+
+/// Returns the shape's group ids as a JSON array of strings.
+fn group_ids(shape: &Shape) -> Value {
+    let ids = shape.groups.iter().map(|group| group.to_string().into());
+    Value::Array(ids.collect())
 }
 
 /// Adds the fields of the element's type.
-fn add_kind_fields(
-    element: &mut Map<String, Value>,
-    shape: &Shape,
-    ids: &HashMap<ShapeId, String>,
-) {
+fn add_kind_fields(element: &mut Map<String, Value>, shape: &Shape, ids: &ElementIds) {
     let points = match shape.prop("points") {
-        Some(PropertyValue::Points(points)) => {
-            points.iter().map(|p| json!([num(p.0), num(p.1)])).collect()
-        }
-        _ => vec![json!([0, 0])],
+        Some(PropertyValue::Points(points)) => points.iter().map(|p| pair(p.0, p.1)).collect(),
+        _ => vec![pair(0.0, 0.0)],
     };
     match shape.kind {
         ShapeKind::Line | ShapeKind::Arrow => {
@@ -254,7 +299,7 @@ fn add_kind_fields(
         }
         ShapeKind::FreeDrawing => {
             element.insert("points".into(), Value::Array(points));
-            element.insert("pressures".into(), json!([]));
+            element.insert("pressures".into(), Value::Array(Vec::new()));
             element.insert(
                 "simulatePressure".into(),
                 boolean(shape, "simulatePressure", true),
@@ -273,8 +318,8 @@ fn add_kind_fields(
                 Some(wrapped) if same_words(wrapped, &text) => wrapped.to_owned(),
                 _ => text.clone(),
             };
-            element.insert("text".into(), json!(shown));
-            element.insert("originalText".into(), json!(text));
+            element.insert("text".into(), shown.into());
+            element.insert("originalText".into(), text.into());
             element.insert("fontSize".into(), number(shape, "fontSize", 20.0));
             element.insert("fontFamily".into(), number(shape, "fontFamily", 1.0));
             element.insert("textAlign".into(), string(shape, "textAlign", "left"));
@@ -292,7 +337,7 @@ fn add_kind_fields(
         ShapeKind::Image => {
             element.insert("fileId".into(), string_or_null(shape, "fileId"));
             element.insert("status".into(), string(shape, "status", "saved"));
-            element.insert("scale".into(), json!([1, 1]));
+            element.insert("scale".into(), Value::Array(vec![1.into(), 1.into()]));
         }
         ShapeKind::Frame => {
             element.insert("name".into(), string_or_null(shape, "name"));
@@ -320,46 +365,42 @@ fn note_text(note_id: &str, text_id: &str, shape: &Shape) -> Map<String, Value> 
         .map(ToString::to_string)
         .unwrap_or_default();
     let lines = text.lines().count().max(1) as f64;
-    let element = json!({
-        "id": text_id,
-        "type": "text",
-        "x": num(x + 10.0),
-        "y": num(y + 10.0),
-        "width": num((width - 20.0).max(0.0)),
-        "height": num(lines * font_size * 1.25),
-        "angle": 0,
-        "strokeColor": string(shape, "strokeColor", "#1e1e1e"),
-        "backgroundColor": "transparent",
-        "fillStyle": "solid",
-        "strokeWidth": 2,
-        "strokeStyle": "solid",
-        "roughness": 1,
-        "opacity": 100,
-        "groupIds": shape.groups.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "frameId": Value::Null,
-        "roundness": Value::Null,
-        "seed": 1,
-        "version": 1,
-        "versionNonce": 0,
-        "isDeleted": false,
-        "boundElements": [],
-        "updated": 1,
-        "link": Value::Null,
-        "locked": false,
-        "text": text,
-        "originalText": text,
-        "fontSize": num(font_size),
-        "fontFamily": 1,
-        "textAlign": "center",
-        "verticalAlign": "middle",
-        "containerId": note_id,
-        "lineHeight": 1.25,
-        "autoResize": true,
-    });
-    match element {
-        Value::Object(map) => map,
-        _ => unreachable!("built as an object"),
-    }
+    object(vec![
+        ("id", text_id.into()),
+        ("type", "text".into()),
+        ("x", num(x + 10.0)),
+        ("y", num(y + 10.0)),
+        ("width", num((width - 20.0).max(0.0))),
+        ("height", num(lines * font_size * 1.25)),
+        ("angle", 0.into()),
+        ("strokeColor", string(shape, "strokeColor", "#1e1e1e")),
+        ("backgroundColor", "transparent".into()),
+        ("fillStyle", "solid".into()),
+        ("strokeWidth", 2.into()),
+        ("strokeStyle", "solid".into()),
+        ("roughness", 1.into()),
+        ("opacity", 100.into()),
+        ("groupIds", group_ids(shape)),
+        ("frameId", Value::Null),
+        ("roundness", Value::Null),
+        ("seed", 1.into()),
+        ("version", 1.into()),
+        ("versionNonce", 0.into()),
+        ("isDeleted", false.into()),
+        ("boundElements", Value::Array(Vec::new())),
+        ("updated", 1.into()),
+        ("link", Value::Null),
+        ("locked", false.into()),
+        ("text", text.as_str().into()),
+        ("originalText", text.into()),
+        ("fontSize", num(font_size)),
+        ("fontFamily", 1.into()),
+        ("textAlign", "center".into()),
+        ("verticalAlign", "middle".into()),
+        ("containerId", note_id.into()),
+        ("lineHeight", 1.25.into()),
+        ("autoResize", true.into()),
+    ])
 }
 
 #[cfg(test)]

@@ -148,9 +148,11 @@ pub fn import_value(value: &Value) -> Result<Import, ExcalidrawError> {
         .iter()
         .all(|(_, element, _)| matches!(element.get("index"), Some(Value::String(_))));
     if all_indexed {
-        kept.sort_by(|a, b| {
-            let key = |e: &Map<String, Value>| e["index"].as_str().unwrap_or_default().to_owned();
-            key(a.1).cmp(&key(b.1)).then(a.0.cmp(&b.0))
+        // The file position breaks ties, so the order is total and an
+        // unstable sort gives the same order as a stable one.
+        kept.sort_unstable_by(|a, b| {
+            let (key_a, key_b) = (a.1["index"].as_str(), b.1["index"].as_str());
+            key_a.cmp(&key_b).then(a.0.cmp(&b.0))
         });
     }
 
@@ -159,7 +161,7 @@ pub fn import_value(value: &Value) -> Result<Import, ExcalidrawError> {
         .filter(|(_, _, kind)| *kind == ShapeKind::Frame)
         .filter_map(|(_, element, _)| element.get("id").and_then(Value::as_str))
         .collect();
-    let mut groups: HashMap<String, GroupId> = HashMap::new();
+    let mut groups: HashMap<&str, GroupId> = HashMap::new();
     let mut ops = Vec::with_capacity(kept.len() + 1);
     let mut references = BoardOp::new();
     let mut dropped = Vec::new();
@@ -372,11 +374,11 @@ const BOOLS: [&str; 5] = [
 ];
 
 /// Converts an element's own fields, without its references, to a shape.
-fn convert(
-    element: &Element,
+fn convert<'a>(
+    element: &'a Element,
     id: &str,
     kind: ShapeKind,
-    groups: &mut HashMap<String, GroupId>,
+    groups: &mut HashMap<&'a str, GroupId>,
 ) -> Result<Shape, ExcalidrawError> {
     let mut shape = Shape::new(kind);
     let props = &mut shape.props;
@@ -425,13 +427,13 @@ fn convert(
     match element.get("groupIds") {
         None | Some(Value::Null) => {}
         Some(Value::Array(list)) => {
-            let mut seen = HashSet::with_capacity(list.len());
             for group in list {
                 let Value::String(name) = group else {
                     return Err(invalid(id, "groupIds", group, "a list of strings"));
                 };
-                let group = *groups.entry(name.clone()).or_insert_with(GroupId::random);
-                if seen.insert(group) {
+                let group = *groups.entry(name).or_insert_with(GroupId::random);
+                // A group list is short, so a linear search skips repeats.
+                if !shape.groups.contains(&group) {
                     shape.groups.push(group);
                 }
             }
