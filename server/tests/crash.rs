@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::dump;
 use common::process::ServerProcess;
 use common::store_files::{damage, segment_paths, snapshot_paths};
 use echostream::text::{TextDocument, TextOp};
@@ -105,22 +106,6 @@ fn check_log(data: &Path, doc: &DocumentId, acked: &[(OpId, u64)]) -> u64 {
     log.head()
 }
 
-/// Reads the stored document as `echostream dump` prints it.
-fn dump(data: &Path, doc: &DocumentId) -> String {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_echostream"))
-        .args(["dump", "--data"])
-        .arg(data)
-        .args(["--doc", doc.as_str()])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_server_keeps_every_acknowledged_operation() {
     let dir = tempfile::tempdir().unwrap();
@@ -206,7 +191,10 @@ async fn killed_server_keeps_every_acknowledged_operation() {
     );
     assert!(second.logged("server stopped"));
     check_log(dir.path(), &doc, &acked);
-    assert_eq!(dump(dir.path(), &doc), expected);
+    assert_eq!(
+        dump(&["--data", dir.path().to_str().unwrap()], doc.as_str()),
+        expected
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -261,7 +249,10 @@ async fn torn_last_record_is_dropped_on_restart() {
     assert_eq!(client.revision(), 5);
     client.close().await.unwrap();
     assert!(second.terminate(TIMEOUT).success());
-    assert_eq!(dump(dir.path(), &doc), "one two three four five");
+    assert_eq!(
+        dump(&["--data", dir.path().to_str().unwrap()], doc.as_str()),
+        "one two three four five"
+    );
 }
 
 /// Server arguments that save a snapshot every two operations and keep two
@@ -298,7 +289,10 @@ async fn damaged_snapshot_is_replaced_on_restart() {
     assert_eq!(snapshots.len(), 2, "{snapshots:?}");
     damage(&snapshots.pop().unwrap());
     let text = "one two three four five six ";
-    assert_eq!(dump(dir.path(), &doc), text);
+    assert_eq!(
+        dump(&["--data", dir.path().to_str().unwrap()], doc.as_str()),
+        text
+    );
 
     let mut second = ServerProcess::start(dir.path(), &args);
     let reader = NativeClient::<TextOp>::connect(&second.url(), &doc, SiteId(0x32))
@@ -341,7 +335,10 @@ async fn log_cut_below_snapshot_is_not_loaded() {
     let cut = records[1].offset;
     std::fs::write(&segment, &bytes[..cut]).unwrap();
     let text = "one two three four five six ";
-    assert_eq!(dump(dir.path(), &doc), text);
+    assert_eq!(
+        dump(&["--data", dir.path().to_str().unwrap()], doc.as_str()),
+        text
+    );
 
     // Loading from the snapshot at revision 4 would serve revision 5 and
     // drop "six ", so the server refuses to load the document.
@@ -362,5 +359,8 @@ async fn log_cut_below_snapshot_is_not_loaded() {
     assert!(!second.logged("panicked"));
     assert!(second.terminate(TIMEOUT).success());
     assert_eq!(std::fs::read(&segment).unwrap(), &bytes[..cut]);
-    assert_eq!(dump(dir.path(), &doc), text);
+    assert_eq!(
+        dump(&["--data", dir.path().to_str().unwrap()], doc.as_str()),
+        text
+    );
 }

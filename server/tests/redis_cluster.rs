@@ -7,14 +7,13 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::redis::RedisServer;
+use common::redis::{stored_text, RedisServer};
 use echostream::text::{TextDocument, TextOp};
-use echostream::{OpLog, Operation, SiteId};
+use echostream::SiteId;
 use echostream_server::client::NativeClient;
 use echostream_server::config::ServeConfig;
 use echostream_server::document_id::DocumentId;
 use echostream_server::server::Server;
-use echostream_server::store::{OpenMode, RedisStore};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -37,21 +36,6 @@ fn random_edit(rng: &mut ChaCha8Rng, doc: &TextDocument) -> TextOp {
     let pieces = ["a", "bc", "é", "日本", "😀", " "];
     let text = pieces[rng.random_range(0..pieces.len())];
     TextOp::insert_at(rng.random_range(0..=len), text)
-}
-
-/// Reads the stream whole and returns the text and the op ids, checking
-/// that the revisions are consecutive.
-fn stored(redis: &RedisServer, doc: &DocumentId) -> (String, Vec<(SiteId, u64)>) {
-    let store = RedisStore::connect(&redis.url()).unwrap();
-    let log = store.open::<TextOp>(doc, OpenMode::Read).unwrap();
-    let mut text = TextDocument::default();
-    let mut ids = Vec::new();
-    for (index, entry) in log.read_since(0).unwrap().into_iter().enumerate() {
-        assert_eq!(entry.revision, index as u64 + 1);
-        entry.op.apply(&mut text).unwrap();
-        ids.push((entry.id.site, entry.id.seq));
-    }
-    (text.to_string(), ids)
 }
 
 /// Checks that no op id is stored twice and that each site's sequence
@@ -120,7 +104,7 @@ async fn two_nodes_converge() {
         for client in &clients {
             assert!(client.errors().is_empty(), "{:?}", client.errors());
         }
-        let (text, ids) = stored(&redis, &doc);
+        let (text, ids) = stored_text(&redis.url(), &doc);
         let head = ids.len() as u64;
         assert_once_each(&ids, &sites, EDITS);
         assert!(head >= CLIENTS, "seed {seed}: head {head}");
@@ -183,7 +167,7 @@ async fn resent_operation_is_stored_once() {
     assert_eq!(ack["revision"], 1, "{ack}");
     other.close().await;
 
-    let (text, ids) = stored(&redis, &doc);
+    let (text, ids) = stored_text(&redis.url(), &doc);
     assert_eq!(text, "hi");
     assert_eq!(ids, vec![(site, 1)]);
     for node in nodes {

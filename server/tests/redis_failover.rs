@@ -11,12 +11,11 @@ use std::time::Duration;
 
 use common::edits::random_edit;
 use common::process::ServerProcess;
-use common::redis::RedisServer;
-use echostream::text::{TextDocument, TextOp};
-use echostream::{OpLog, Operation, SiteId};
+use common::redis::{stored_text, RedisServer};
+use echostream::text::TextOp;
+use echostream::SiteId;
 use echostream_server::client::NativeClient;
 use echostream_server::document_id::DocumentId;
-use echostream_server::store::{OpenMode, RedisStore};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -109,15 +108,7 @@ async fn killed_node_loses_no_acknowledged_operation() {
     }
 
     // The stream holds each op id once, each site's in sequence.
-    let store = RedisStore::connect(&url).unwrap();
-    let log = store.open::<TextOp>(&doc, OpenMode::Read).unwrap();
-    let mut text = TextDocument::default();
-    let mut ids = Vec::new();
-    for (index, entry) in log.read_since(0).unwrap().into_iter().enumerate() {
-        assert_eq!(entry.revision, index as u64 + 1);
-        entry.op.apply(&mut text).unwrap();
-        ids.push((entry.id.site, entry.id.seq));
-    }
+    let (text, ids) = stored_text(&url, &doc);
     let unique: HashSet<_> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "an op id is stored twice");
     for &site in &sites {

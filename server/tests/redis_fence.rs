@@ -5,14 +5,13 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use common::process::ServerProcess;
-use common::redis::RedisServer;
-use common::{hello, Raw};
-use echostream::text::{TextDocument, TextOp};
-use echostream::{LoggedOp, OpId, OpLog, Operation, SiteId, VectorClock};
+use common::redis::{stored_text, RedisServer};
+use common::{dump, hello, Raw};
+use echostream::text::TextOp;
+use echostream::{LoggedOp, OpId, OpLog, SiteId, VectorClock};
 use echostream_server::document_id::DocumentId;
 use echostream_server::store::{OpenMode, RedisStore, StoreError};
 use serde_json::{json, Value};
@@ -39,35 +38,6 @@ async fn join(node: &ServerProcess, doc: &str, site: &str) -> (Raw, Value) {
     raw.send(hello(doc, site, None)).await;
     let welcome = raw.recv_type("welcome").await;
     (raw, welcome)
-}
-
-/// Reads the stream whole and returns the text and the op ids, checking
-/// that the revisions are consecutive.
-fn stored(redis: &RedisServer, doc: &str) -> (String, Vec<(SiteId, u64)>) {
-    let store = RedisStore::connect(&redis.url()).unwrap();
-    let doc = DocumentId::new(doc).unwrap();
-    let log = store.open::<TextOp>(&doc, OpenMode::Read).unwrap();
-    let mut text = TextDocument::default();
-    let mut ids = Vec::new();
-    for (index, entry) in log.read_since(0).unwrap().into_iter().enumerate() {
-        assert_eq!(entry.revision, index as u64 + 1);
-        entry.op.apply(&mut text).unwrap();
-        ids.push((entry.id.site, entry.id.seq));
-    }
-    (text.to_string(), ids)
-}
-
-fn dump(redis: &RedisServer, doc: &str) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_echostream"))
-        .args(["dump", "--redis", &redis.url(), "--doc", doc])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
 }
 
 /// Waits for the close of a connection that a newer one replaced, and
@@ -125,10 +95,10 @@ async fn stale_connection_cannot_commit() {
     assert_eq!(ack["revision"], 1, "{ack}");
     live.close().await;
 
-    let (text, ids) = stored(&redis, doc);
+    let (text, ids) = stored_text(&redis.url(), &DocumentId::new(doc).unwrap());
     assert_eq!(text, "new");
     assert_eq!(ids, vec![(site, 1)]);
-    assert_eq!(dump(&redis, doc), "new");
+    assert_eq!(dump(&["--redis", &redis.url()], doc), "new");
     assert_eq!(
         welcome_text(&nodes[0], doc, "0000000000000402").await,
         "new"
@@ -190,13 +160,13 @@ async fn fenced_batch_keeps_other_sites() {
     let ack = live.recv_type("ack").await;
     assert_eq!(ack["revision"], 3, "{ack}");
 
-    let (text, ids) = stored(&redis, doc);
+    let (text, ids) = stored_text(&redis.url(), &DocumentId::new(doc).unwrap());
     let expected_ids = vec![(SiteId(0x411), 1), (SiteId(0x412), 1), (SiteId(0x401), 1)];
     assert_eq!(ids, expected_ids);
     assert!(text.contains("new"), "{text:?}");
     assert!(!text.contains("old"), "{text:?}");
     assert_eq!(text.chars().count(), 5, "{text:?}");
-    assert_eq!(dump(&redis, doc), text);
+    assert_eq!(dump(&["--redis", &redis.url()], doc), text);
     assert_eq!(welcome_text(&nodes[0], doc, "0000000000000413").await, text);
     assert_eq!(welcome_text(&nodes[1], doc, "0000000000000414").await, text);
     assert!(

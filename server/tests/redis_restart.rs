@@ -9,20 +9,19 @@
 mod common;
 
 use std::collections::HashSet;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::dump;
 use common::edits::random_edit;
 use common::process::ServerProcess;
-use common::redis::RedisServer;
-use echostream::text::{TextDocument, TextOp};
-use echostream::{OpLog, Operation, SiteId};
+use common::redis::{stored_text, RedisServer};
+use echostream::text::TextOp;
+use echostream::SiteId;
 use echostream_server::client::NativeClient;
 use echostream_server::document_id::DocumentId;
 use echostream_server::protocol::ErrorCode;
-use echostream_server::store::{OpenMode, RedisStore};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -96,21 +95,6 @@ async fn flush(client: &mut NativeClient<TextOp>) {
     panic!("site {} could not flush", client.state().site());
 }
 
-/// Reads the stream whole and returns the text and the op ids, checking
-/// that the revisions are consecutive from 1.
-fn stored(url: &str, doc: &DocumentId) -> (String, Vec<(SiteId, u64)>) {
-    let store = RedisStore::connect(url).unwrap();
-    let log = store.open::<TextOp>(doc, OpenMode::Read).unwrap();
-    let mut text = TextDocument::default();
-    let mut ids = Vec::new();
-    for (index, entry) in log.read_since(0).unwrap().into_iter().enumerate() {
-        assert_eq!(entry.revision, index as u64 + 1);
-        entry.op.apply(&mut text).unwrap();
-        ids.push((entry.id.site, entry.id.seq));
-    }
-    (text.to_string(), ids)
-}
-
 /// Checks that the stream contains each op id once and, for each client,
 /// exactly the sequence numbers 1 to the last one it made, so that no
 /// acknowledged operation is missing.
@@ -129,19 +113,6 @@ fn assert_each_once(ids: &[(SiteId, u64)], clients: &[NativeClient<TextOp>]) {
         let expected: Vec<u64> = (1..=last_seq).collect();
         assert_eq!(seqs, expected, "site {site}");
     }
-}
-
-fn dump(url: &str, doc: &str) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_echostream"))
-        .args(["dump", "--redis", url, "--doc", doc])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
 }
 
 /// Returns the number of lines of `node`'s log that contain every one of
@@ -224,7 +195,7 @@ async fn redis_restarts_lose_nothing() {
         clients.push(client);
     }
 
-    let (text, ids) = stored(&url, &doc);
+    let (text, ids) = stored_text(&url, &doc);
     println!("stream: {} entries", ids.len());
     assert_each_once(&ids, &clients);
     let head = ids.len() as u64;
@@ -234,7 +205,7 @@ async fn redis_restarts_lose_nothing() {
         assert_eq!(client.revision(), head, "site {site}");
         assert_eq!(client.document().to_string(), text, "site {site}");
     }
-    assert_eq!(dump(&url, "restart"), text);
+    assert_eq!(dump(&["--redis", &url], "restart"), text);
 
     for (index, node) in nodes.iter().enumerate() {
         let retries = count_logged(node, &["doc=restart", "retrying"]);
@@ -294,9 +265,9 @@ async fn exhausted_retries_close_and_resend() {
     client.flush(TIMEOUT).await.unwrap();
     assert_eq!(client.document().to_string(), "stored resent");
 
-    let (text, ids) = stored(&url, &doc);
+    let (text, ids) = stored_text(&url, &doc);
     assert_eq!(text, "stored resent");
     assert_eq!(ids, [(site, 1), (site, 2)]);
-    assert_eq!(dump(&url, "budget"), "stored resent");
+    assert_eq!(dump(&["--redis", &url], "budget"), "stored resent");
     client.close().await.unwrap();
 }

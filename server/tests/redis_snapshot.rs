@@ -6,12 +6,11 @@
 
 mod common;
 
-use std::process::{Command, Output};
 use std::time::Duration;
 
 use common::process::ServerProcess;
 use common::redis::RedisServer;
-use common::{hello, Raw};
+use common::{dump_output, hello, stdout_of, Raw};
 use echostream::text::TextOp;
 use echostream::{OpLog, SiteId};
 use echostream_server::client::NativeClient;
@@ -20,22 +19,6 @@ use echostream_server::store::{OpenMode, RedisStore};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 const SNAPSHOT_ARGS: [&str; 4] = ["--snapshot-every", "3", "--history", "2"];
-
-fn dump(url: &str, doc: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_echostream"))
-        .args(["dump", "--redis", url, "--doc", doc])
-        .output()
-        .unwrap()
-}
-
-fn stdout_of(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
 
 /// Returns the revision of the stream entry id `r-0` that `redis-cli`
 /// printed first in `reply`.
@@ -133,7 +116,7 @@ async fn two_nodes_snapshot_and_trim() {
     assert_eq!(late.revision(), 12);
     assert_eq!(late.document().to_string(), text);
 
-    assert_eq!(stdout_of(&dump(&url, "trimmed")), text);
+    assert_eq!(stdout_of(&dump_output(&["--redis", &url], "trimmed")), text);
 
     // A node started from scratch loads the snapshot and the trimmed
     // stream.
@@ -147,7 +130,10 @@ async fn two_nodes_snapshot_and_trim() {
     assert_eq!(c.revision(), 12);
     assert_eq!(c.document().to_string(), text);
     append(&mut c, "!").await;
-    assert_eq!(stdout_of(&dump(&url, "trimmed")), format!("{text}!"));
+    assert_eq!(
+        stdout_of(&dump_output(&["--redis", &url], "trimmed")),
+        format!("{text}!")
+    );
     c.close().await.unwrap();
 }
 
@@ -183,7 +169,7 @@ async fn damaged_snapshot_replays_from_start() {
     assert_eq!(redis.cli(&["hget", key, "revision"]).trim(), "3");
     assert_eq!(redis.cli(&["xlen", "echostream:{damaged}:log"]).trim(), "4");
 
-    let output = dump(&url, "damaged");
+    let output = dump_output(&["--redis", &url], "damaged");
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(stdout_of(&output), text);
     assert!(
@@ -208,7 +194,7 @@ async fn damaged_snapshot_replays_from_start() {
     let snapshot = log.latest_snapshot().unwrap().expect("a snapshot");
     assert_eq!(snapshot.revision, 4);
     assert_eq!(snapshot.document.to_string(), text);
-    let output = dump(&url, "damaged");
+    let output = dump_output(&["--redis", &url], "damaged");
     assert!(output.stderr.is_empty(), "{output:?}");
     assert_eq!(stdout_of(&output), text);
     client.close().await.unwrap();
@@ -226,7 +212,7 @@ async fn damaged_snapshot_after_trim_fails() {
     assert_eq!(redis.cli(&["xlen", log_key]).trim(), "4");
     let key = "echostream:{lost}:snapshot";
 
-    let output = dump(&url, "lost");
+    let output = dump_output(&["--redis", &url], "lost");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(stderr.contains(key), "{stderr}");
@@ -255,7 +241,7 @@ async fn damaged_snapshot_without_stream_fails() {
 
     // Replaying an empty stream would give revision 0, not the
     // snapshot's 3.
-    let output = dump(&url, "gone");
+    let output = dump_output(&["--redis", &url], "gone");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(stderr.contains("echostream:{gone}:snapshot"), "{stderr}");

@@ -21,6 +21,34 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+/// Runs `echostream dump` for one document of a store, named by its
+/// options (`--data DIR` or `--redis URL`), and returns the finished
+/// process.
+pub fn dump_output(store: &[&str], doc: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_echostream"))
+        .arg("dump")
+        .args(store)
+        .args(["--doc", doc])
+        .output()
+        .unwrap()
+}
+
+/// Runs `echostream dump` as [`dump_output`] does and returns the text it
+/// printed. Fails the test when the command fails.
+pub fn dump(store: &[&str], doc: &str) -> String {
+    stdout_of(&dump_output(store, doc))
+}
+
+/// Returns the standard output of a command that must have succeeded.
+pub fn stdout_of(output: &std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
 /// How long a test waits for one expected message.
 pub const STEP: Duration = Duration::from_secs(10);
 

@@ -6,6 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use echostream::text::{TextDocument, TextOp};
+use echostream::{OpLog, Operation, SiteId};
+use echostream_server::document_id::DocumentId;
+use echostream_server::store::{OpenMode, RedisStore};
+
 /// A running `redis-server`, without persistence unless started with
 /// [`RedisServer::start_with_aof`].
 pub struct RedisServer {
@@ -150,4 +155,20 @@ impl Drop for RedisServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Reads a text document's Redis stream whole and returns the text and
+/// the op ids of its entries in order. Fails the test unless the
+/// revisions run 1, 2, 3 and so on.
+pub fn stored_text(url: &str, doc: &DocumentId) -> (String, Vec<(SiteId, u64)>) {
+    let store = RedisStore::connect(url).unwrap();
+    let log = store.open::<TextOp>(doc, OpenMode::Read).unwrap();
+    let mut text = TextDocument::default();
+    let mut ids = Vec::new();
+    for (index, entry) in log.read_since(0).unwrap().into_iter().enumerate() {
+        assert_eq!(entry.revision, index as u64 + 1);
+        entry.op.apply(&mut text).unwrap();
+        ids.push((entry.id.site, entry.id.seq));
+    }
+    (text.to_string(), ids)
 }
