@@ -194,6 +194,29 @@ fn create_op_rounds_coordinates() {
 }
 
 #[test]
+fn rounding_to_zero_gives_positive_zero() {
+    let mut board = board_with_two_shapes();
+    let id = board.order()[1];
+    // -1e-9 px and -0.0 both round to the grid point 0, which must be
+    // +0.0: serde_json writes -0.0 as `-0.0` and JavaScript as `0`.
+    let op = board
+        .set_op(id, "x", Some(PropertyValue::Number(-1e-9)))
+        .unwrap();
+    board.apply(&op).unwrap();
+    assert!(number(&board, id, "x").is_sign_positive());
+    let op = board
+        .set_op(id, "y", Some(PropertyValue::Number(-0.0)))
+        .unwrap();
+    board.apply(&op).unwrap();
+    assert!(number(&board, id, "y").is_sign_positive());
+    let json = serde_json::to_string(&board).unwrap();
+    assert!(!json.contains("-0.0"), "{json}");
+
+    let translate = serde_json::to_string(&BoardOp::translate(id, -1e-9, -0.0)).unwrap();
+    assert!(!translate.contains("-0"), "{translate}");
+}
+
+#[test]
 fn text_selection_follows_text_edits() {
     use echostream::text::{Selection, TextOp};
     use echostream::Side;

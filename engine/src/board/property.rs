@@ -29,9 +29,16 @@ pub const MAX_POINTS: usize = 1 << 20;
 pub const MAX_KEY_LEN: usize = 64;
 
 /// Rounds a coordinate or delta in px to the nearest point of the [`GRID`].
-/// The error is at most 2^-17 px.
+/// The error is at most 2^-17 px. A value that rounds to zero gives +0.0,
+/// never -0.0, so that JSON written by Rust (`-0.0`) and by JavaScript
+/// (`0`) agree.
 pub fn snap_to_grid(value: f64) -> f64 {
-    (value * 65536.0).round() / 65536.0
+    let snapped = (value * 65536.0).round() / 65536.0;
+    if snapped == 0.0 {
+        0.0
+    } else {
+        snapped
+    }
 }
 
 /// Returns true if `value` is finite, on the [`GRID`] and at most
