@@ -76,6 +76,25 @@ test("throwing getter leaves document usable", () => {
   assert.equal(board.createOp({ kind: "text" }).op.isNoop, false);
 });
 
+test("thrown non-Error value is quoted", () => {
+  const cases = [
+    [42, "42"],
+    [null, "null"],
+    ["busy", '"busy"'],
+    [{ code: 7 }, '{"code":7}'],
+    [Symbol("s"), "of type symbol"],
+  ];
+  for (const [thrown, quoted] of cases) {
+    const value = {
+      toJSON() {
+        throw thrown;
+      },
+    };
+    assert.throws(() => TextOp.fromJSON(value), { message: `invalid text operation: it cannot be read as JSON: it threw ${quoted}` });
+  }
+  assertModuleWorks();
+});
+
 test("non-string side is rejected", () => {
   const op = TextOp.insert(0, "x");
   const other = TextOp.insert(0, "y");

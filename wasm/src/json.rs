@@ -25,7 +25,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::args::{error, JsResult, MAX_DEPTH};
+use crate::args::{describe, error, JsResult, MAX_DEPTH};
 
 /// Converts an engine value to a plain JavaScript value.
 pub fn to_js<T: Serialize + ?Sized>(value: &T, name: &str) -> JsResult<JsValue> {
@@ -191,11 +191,12 @@ fn hex_unit(chars: &mut Chars<'_>) -> Option<u16> {
 }
 
 /// Returns the message of a thrown JavaScript value: an `Error`'s
-/// message, or the value's debug form.
+/// message, or "it threw" and the value as [`describe`] quotes it (its
+/// JSON text, or its type when it has none).
 fn message(thrown: JsValue) -> String {
     match thrown.dyn_ref::<js_sys::Error>() {
         Some(e) => String::from(e.message()),
-        None => format!("{thrown:?}"),
+        None => format!("it threw {}", describe(&thrown)),
     }
 }
 
