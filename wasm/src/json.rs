@@ -68,8 +68,12 @@ fn invalid(e: &serde_json::Error, name: &str) -> JsError {
 
 /// Reads an engine value from a plain JavaScript value, rejecting lone
 /// surrogates in its strings, nesting deeper than [`MAX_DEPTH`], cycles
-/// and values that `JSON.stringify` drops (a `Map` reads as `{}`). The
-/// message names what is wrong. O(size of the value).
+/// and `BigInt`s. The message names what is wrong. O(size of the value).
+///
+/// NOTE: values that `JSON.stringify` drops or rewrites are read as it
+/// writes them, not rejected: a `Map` or a `Set` reads as `{}`, so
+/// `VectorClock.fromJSON(new Map(...))` gives an empty clock, and
+/// `undefined`, functions and symbols read as null or are left out.
 pub fn from_js<T: DeserializeOwned>(value: JsValue, name: &str) -> JsResult<T> {
     from_value(&js_to_value(value, name)?, name)
 }
