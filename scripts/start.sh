@@ -10,6 +10,9 @@ scripts/setup.sh
 addr=${ECHOSTREAM_ADDR:-127.0.0.1:8080}
 data=${ECHOSTREAM_DATA_DIR:-echostream-data}
 
+step() { printf '\n==> %s\n' "$*"; }
+
+step "building the server, target/release/echostream"
 cargo build --release -p echostream-server
-printf '\n==> serving on http://%s/ with data in %s\n' "$addr" "$data"
+step "serving on http://$addr/ with data in $data"
 exec target/release/echostream serve --addr "$addr" --data "$data"

@@ -62,6 +62,40 @@ fn wrong_property_type_rejected() {
     rejects(&op, expected, &[&id, "strokeColor", "color", "red"]);
 }
 
+/// JavaScript sets `__proto__` on a plain object as its prototype rather
+/// than as an own property, so such a key would vanish on its way to a
+/// JavaScript client, and the boards would differ.
+#[test]
+fn proto_property_key_rejected() {
+    let reason = "the key __proto__ is reserved: JavaScript objects do not keep it as a property";
+    let value = PropertyValue::Number(1.0);
+    let set = BoardOp::set(B, "__proto__", None, Some(value.clone()));
+    let expected = BoardError::InvalidProperty {
+        id: B,
+        key: "__proto__".into(),
+        value: r#"{"number":1.0}"#.into(),
+        reason: reason.into(),
+    };
+    let id = B.to_string();
+    rejects(&set, expected, &[&id, "__proto__", "reserved"]);
+
+    let shape = Shape::new(ShapeKind::Rectangle).with("__proto__", value);
+    let create = BoardOp::create(ShapeId(3), shape, 2);
+    let mut created = board();
+    let error = created.apply(&create).unwrap_err();
+    assert!(
+        error.to_string().contains(reason),
+        "{error} does not give the reason"
+    );
+    assert_eq!(created.len(), 2);
+
+    // Keys that only look like it stay valid.
+    let near = BoardOp::set(B, "__proto", None, Some(PropertyValue::Number(1.0)));
+    let mut kept = board();
+    kept.apply(&near).unwrap();
+    kept.assert_invariants();
+}
+
 #[test]
 fn off_grid_coordinate_rejected() {
     let op = BoardOp::set(

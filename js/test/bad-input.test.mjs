@@ -76,6 +76,25 @@ test("throwing getter leaves document usable", () => {
   assert.equal(board.createOp({ kind: "text" }).op.isNoop, false);
 });
 
+test("thrown non-Error value is quoted", () => {
+  const cases = [
+    [42, "42"],
+    [null, "null"],
+    ["busy", '"busy"'],
+    [{ code: 7 }, '{"code":7}'],
+    [Symbol("s"), "of type symbol"],
+  ];
+  for (const [thrown, quoted] of cases) {
+    const value = {
+      toJSON() {
+        throw thrown;
+      },
+    };
+    assert.throws(() => TextOp.fromJSON(value), { message: `invalid text operation: it cannot be read as JSON: it threw ${quoted}` });
+  }
+  assertModuleWorks();
+});
+
 test("non-string side is rejected", () => {
   const op = TextOp.insert(0, "x");
   const other = TextOp.insert(0, "y");
@@ -161,6 +180,35 @@ test("unknown shape field is rejected", () => {
   assert.throws(() => board.createOp(new Map([["kind", "rectangle"]])), { message: "invalid shape: missing field `kind`" });
   assert.throws(() => BoardOp.fromJSON([{ translate: { id: "A".repeat(22), dx: 1, dy: 1, dz: 1 } }]), /invalid board operation: unknown field `dz`/);
   assert.equal(board.size, 0);
+});
+
+test("__proto__ property key is rejected", () => {
+  // A plain object takes `__proto__` as its prototype, not as a property,
+  // so the key would vanish from toJSON and from the operation sent to
+  // other clients.
+  const board = new Board();
+  const reason = "the key __proto__ is reserved: JavaScript objects do not keep it as a property";
+  const shape = JSON.parse('{"kind": "rectangle", "props": {"__proto__": {"number": 1}}}');
+  const { id, op } = board.createOp(shape);
+  assert.throws(() => board.apply(op), (error) => error instanceof Error && error.message.includes(reason) && error.message.includes(id));
+  assert.equal(board.size, 0);
+
+  const created = board.createOp({ kind: "rectangle" });
+  board.apply(created.op);
+  const before = JSON.stringify(board.toJSON());
+  assert.throws(() => board.apply(board.setOp(created.id, "__proto__", { number: 1 })), (error) => error instanceof Error && error.message.includes(reason));
+  const set = BoardOp.fromJSON(JSON.parse(`[{"set": {"id": "${created.id}", "key": "__proto__", "old": null, "new": {"number": 1}}}]`));
+  assert.throws(() => board.apply(set), (error) => error instanceof Error && error.message.includes(reason));
+  assert.equal(JSON.stringify(board.toJSON()), before);
+
+  // Keys that name members of Object.prototype become own properties.
+  for (const key of ["constructor", "toString", "hasOwnProperty"]) {
+    const named = board.createOp(JSON.parse(`{"kind": "rectangle", "props": {"${key}": {"number": 2}}}`));
+    board.apply(named.op);
+    assert.deepEqual(board.shape(named.id).props[key], { number: 2 }, key);
+    assert.ok(Board.fromJSON(board.toJSON()).equals(board), key);
+  }
+  assertModuleWorks();
 });
 
 test("object with toJSON is read", () => {

@@ -101,3 +101,14 @@ test("pending op that does not apply is dropped", async () => {
   assert.equal(sync.pending()[0].id.seq, 1);
   await sync.close();
 });
+
+test("damaged record shape is located", async () => {
+  const site = await storeEdits("restore-db", "shape", [["one"], [3, " two"]]);
+  await putRecord("restore-db", "pending", { doc: "shape", site, seq: 2, value: { op: [3, " two"] } });
+
+  // A record of the wrong shape fails the whole load, so the log does not
+  // open. The error names the list, the record and the field.
+  await assert.rejects(openTextOfflineLog({ doc: "shape", dbName: "restore-db", onError: () => {} }), {
+    message: "invalid stored records: record 1 of pending: invalid field `value`: invalid type: map, expected a string",
+  });
+});

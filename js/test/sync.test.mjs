@@ -78,6 +78,34 @@ test("lost submit is resent once", async () => {
   }
 });
 
+test("rejected hello is tried again", async () => {
+  // A server node replies to a hello with `unavailable` when it cannot
+  // welcome the client yet, and keeps the connection open. The client
+  // must connect again rather than wait for a welcome that never comes.
+  const server = await startMockServer();
+  server.hooks.rejectHellos = 2;
+  const alice = await open(server, "busy");
+  const errors = [];
+  alice.on("error", (error) => errors.push(error));
+  try {
+    alice.insert(0, "kept");
+    await until(() => alice.status === "connected", "connected after two rejected hellos");
+    await until(() => !alice.hasPending, "the edit to be acknowledged");
+    assert.equal(server.text("busy"), "kept");
+    assert.equal(server.hooks.rejectHellos, 0);
+    assert.deepEqual(
+      errors.map((e) => [e.kind, e.code]),
+      [
+        ["server", "unavailable"],
+        ["server", "unavailable"],
+      ],
+    );
+  } finally {
+    await alice.close();
+    await server.close();
+  }
+});
+
 test("lost ack is not applied twice", async () => {
   const server = await startMockServer();
   const alice = await open(server, "lost-ack");

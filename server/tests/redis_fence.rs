@@ -184,6 +184,41 @@ async fn fenced_batch_keeps_other_sites() {
     }
 }
 
+/// The client's resent form gets stored through node B first, and node A
+/// has applied it before the old connection delivers its first form. That
+/// form is a duplicate on node A, but the connection that sent it was
+/// replaced: it must be closed, not acknowledged for an operation of
+/// another form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_duplicate_is_not_acknowledged() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let doc = "late";
+    let nodes = [start_node(&redis), start_node(&redis)];
+
+    let (mut stale, _) = join(&nodes[0], doc, SITE).await;
+    let (mut live, _) = join(&nodes[1], doc, SITE).await;
+    live.send(submit(SITE, 1, 0, "new")).await;
+    let ack = live.recv_type("ack").await;
+    assert_eq!(ack["revision"], 1, "{ack}");
+
+    // A join on node A waits until node A has applied the stream up to
+    // revision 1, the head when it took its token.
+    let (watcher, welcome) = join(&nodes[0], doc, "0000000000000421").await;
+    assert_eq!(welcome["revision"], 1, "{welcome}");
+
+    stale.send(submit(SITE, 1, 0, "old")).await;
+    expect_replaced(&mut stale).await;
+
+    let (text, ids) = stored_text(&redis.url(), &DocumentId::new(doc).unwrap());
+    assert_eq!(text, "new");
+    assert_eq!(ids, vec![(SiteId(0x401), 1)]);
+    for raw in [watcher, live] {
+        raw.close().await;
+    }
+}
+
 /// Returns an entry of `site` that inserts `text` at the start.
 fn entry(revision: u64, site: SiteId, seq: u64, text: &str) -> LoggedOp<TextOp> {
     LoggedOp {

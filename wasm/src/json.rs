@@ -25,7 +25,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::args::{error, JsResult, MAX_DEPTH};
+use crate::args::{describe, error, JsResult, MAX_DEPTH};
 
 /// Converts an engine value to a plain JavaScript value.
 pub fn to_js<T: Serialize + ?Sized>(value: &T, name: &str) -> JsResult<JsValue> {
@@ -68,8 +68,12 @@ fn invalid(e: &serde_json::Error, name: &str) -> JsError {
 
 /// Reads an engine value from a plain JavaScript value, rejecting lone
 /// surrogates in its strings, nesting deeper than [`MAX_DEPTH`], cycles
-/// and values that `JSON.stringify` drops (a `Map` reads as `{}`). The
-/// message names what is wrong. O(size of the value).
+/// and `BigInt`s. The message names what is wrong. O(size of the value).
+///
+/// NOTE: values that `JSON.stringify` drops or rewrites are read as it
+/// writes them, not rejected: a `Map` or a `Set` reads as `{}`, so
+/// `VectorClock.fromJSON(new Map(...))` gives an empty clock, and
+/// `undefined`, functions and symbols read as null or are left out.
 pub fn from_js<T: DeserializeOwned>(value: JsValue, name: &str) -> JsResult<T> {
     from_value(&js_to_value(value, name)?, name)
 }
@@ -191,11 +195,12 @@ fn hex_unit(chars: &mut Chars<'_>) -> Option<u16> {
 }
 
 /// Returns the message of a thrown JavaScript value: an `Error`'s
-/// message, or the value's debug form.
+/// message, or "it threw" and the value as [`describe`] quotes it (its
+/// JSON text, or its type when it has none).
 fn message(thrown: JsValue) -> String {
     match thrown.dyn_ref::<js_sys::Error>() {
         Some(e) => String::from(e.message()),
-        None => format!("{thrown:?}"),
+        None => format!("it threw {}", describe(&thrown)),
     }
 }
 

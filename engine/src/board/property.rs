@@ -230,6 +230,14 @@ pub(crate) fn check_key(key: &str) -> Result<(), String> {
     if !key.chars().all(allowed) {
         return Err("keys contain only ASCII letters, digits, '_', '-' and '.'".into());
     }
+    // Assigning `__proto__` on a plain JavaScript object sets its
+    // prototype, so a JavaScript client would drop the property from the
+    // shape and from the operations it sends on.
+    if key == "__proto__" {
+        return Err(
+            "the key __proto__ is reserved: JavaScript objects do not keep it as a property".into(),
+        );
+    }
     Ok(())
 }
 

@@ -20,6 +20,9 @@ export type SyncStatus = "connecting" | "connected" | "disconnected" | "closed";
 /** The close code of a connection that a newer one of its site replaced. */
 const CLOSE_REPLACED = 4003;
 
+/** The error codes of a hello that may succeed on a new connection. */
+const RETRY_CODES = new Set(["unavailable", "document_unavailable"]);
+
 /** The part of the WebSocket interface the client uses. */
 export interface WebSocketLike {
   readonly readyState: number;
@@ -454,6 +457,13 @@ export abstract class SyncSession<OpJson, Events extends SessionEvents<OpJson>> 
         break;
       case "error":
         this.emitSession("error", { kind: "server", code: message.code, message: message.message });
+        // A hello the server cannot serve yet (a node catching up with
+        // Redis, a store that failed) gets no welcome, and the server
+        // keeps the connection open. Closing it lets the backoff connect
+        // again.
+        if (!this.#joined && RETRY_CODES.has(message.code)) {
+          this.#socket?.close(1000, "hello rejected; connecting again");
+        }
         // The resend was based on history the server dropped meanwhile:
         // a new connection resends it based on the revision it catches up to.
         if (message.code === "history_compacted" && message.id !== undefined) {

@@ -15,7 +15,9 @@ import { TextAuthority } from "echostream";
 export async function startMockServer({ port = 0, documents = new Map(), submissions = [] } = {}) {
   // documents: doc id -> { authority, sessions: Set }; submissions: every
   // submit received, in order.
-  const hooks = { ignoreSubmits: false, dropAfterCommit: false };
+  // rejectHellos: how many more hellos get an `unavailable` error and no
+  // welcome, as from a Redis node that did not catch up in time.
+  const hooks = { ignoreSubmits: false, dropAfterCommit: false, rejectHellos: 0 };
   const wss = new WebSocketServer({ host: "127.0.0.1", port, path: "/ws" });
   await new Promise((resolve) => wss.once("listening", resolve));
 
@@ -35,6 +37,11 @@ export async function startMockServer({ port = 0, documents = new Map(), submiss
         if (message.version !== 1) {
           send({ type: "error", code: "unsupported_version", message: `unsupported version ${message.version}` });
           socket.close(4000);
+          return;
+        }
+        if (hooks.rejectHellos > 0) {
+          hooks.rejectHellos -= 1;
+          send({ type: "error", code: "unavailable", message: `document ${message.doc} did not catch up in time. Try again` });
           return;
         }
         session.site = message.site;

@@ -267,12 +267,19 @@ impl<Op: DocumentOp> Open<Op> {
     /// are replayed, and each waiting submission is received again in
     /// order. A submission that another node already stored (a client
     /// that resent it there) is acknowledged with that node's revision.
+    /// An entry of a site connected here that another connection stored
+    /// shows that the connections here were replaced: they are closed and
+    /// their waiting submissions dropped (see `replaced_by`).
     pub(super) fn rebase(&mut self, entries: Vec<LoggedOp<Op>>) -> Result<(), String> {
         let waiting = std::mem::take(&mut self.pending);
+        // The authority has committed every waiting operation, the
+        // dropped ones too, so it is rebuilt whenever any was waiting.
         if !waiting.is_empty() {
             let cluster = self.cluster.as_ref().expect("rebase runs in cluster mode");
             self.authority = cluster.durable.clone();
         }
+        let fenced = self.replaced_by(&entries, &waiting);
+        let waiting = self.drop_replaced(&fenced, waiting);
         let mut remote_ids = HashMap::new();
         let count = entries.len();
         for entry in entries {

@@ -9,12 +9,13 @@
 //! the time of its token, so that its welcome contains every entry that an
 //! older connection got in, and then drops what the older connections of
 //! its site left on this node. A node that has an older connection
-//! learns of the newer one when its append is rejected.
+//! learns of the newer one when its append is rejected, or when it
+//! applies an entry that the newer connection stored.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use echostream::SiteId;
+use echostream::{LoggedOp, SiteId};
 use tokio::time::Instant;
 
 use super::task::{Open, Pending};
@@ -146,29 +147,10 @@ impl<Op: DocumentOp> Open<Op> {
     /// Runs only while no write is running.
     pub(super) fn fence_out(&mut self, fenced: &[(SiteId, u64)]) {
         debug_assert!(self.writing.is_none());
-        let replaced = |site: SiteId, token: Option<u64>| {
-            fenced
-                .iter()
-                .any(|&(fenced, newest)| fenced == site && token.is_some_and(|t| t < newest))
-        };
-        let stale: Vec<_> = self
-            .members
-            .iter()
-            .filter(|(_, member)| replaced(member.site, member.token))
-            .map(|(&conn, _)| conn)
-            .collect();
-        for conn in stale {
-            let Some(mut member) = self.members.remove(&conn) else {
-                continue;
-            };
-            tracing::info!(doc = %self.doc, client = %member.site, conn, token = member.token, "replaced a connection by a newer one of the same client");
-            if let Some(dropped) = member.dropped.take() {
-                let _ = dropped.send(Dropped::Replaced);
-            }
-            self.clear_presence(conn, &member);
-        }
+        self.close_replaced(fenced);
 
-        let doomed = |pending: &Pending<Op>| replaced(pending.entry.id.site, pending.token);
+        let doomed =
+            |pending: &Pending<Op>| is_replaced(fenced, pending.entry.id.site, pending.token);
         if !self.pending.iter().any(doomed) {
             return;
         }
@@ -183,10 +165,8 @@ impl<Op: DocumentOp> Open<Op> {
         let (mut dropped, mut kept) = (0, 0);
         for pending in waiting {
             if doomed(&pending) {
-                let id = pending.entry.id;
                 dropped += 1;
-                self.registry.metrics.operations_fenced.inc();
-                tracing::warn!(doc = %self.doc, client = %id.site, conn = pending.origin, op = %id, "rejected an operation of a replaced connection");
+                self.reject_fenced(&pending);
                 continue;
             }
             kept += 1;
@@ -195,4 +175,107 @@ impl<Op: DocumentOp> Open<Op> {
         self.move_late_acks(&no_remote);
         tracing::info!(doc = %self.doc, revision = self.durable, dropped, kept, "dropped the operations of replaced connections and received the others again");
     }
+
+    /// Closes the connections of each site in `fenced` whose token is
+    /// older than the one given, with code 4003.
+    fn close_replaced(&mut self, fenced: &[(SiteId, u64)]) {
+        let stale: Vec<_> = self
+            .members
+            .iter()
+            .filter(|(_, member)| is_replaced(fenced, member.site, member.token))
+            .map(|(&conn, _)| conn)
+            .collect();
+        for conn in stale {
+            let Some(mut member) = self.members.remove(&conn) else {
+                continue;
+            };
+            tracing::info!(doc = %self.doc, client = %member.site, conn, token = member.token, "replaced a connection by a newer one of the same client");
+            if let Some(dropped) = member.dropped.take() {
+                let _ = dropped.send(Dropped::Replaced);
+            }
+            self.clear_presence(conn, &member);
+        }
+    }
+
+    /// Counts and logs an operation of a replaced connection that is
+    /// dropped instead of stored.
+    fn reject_fenced(&self, pending: &Pending<Op>) {
+        let id = pending.entry.id;
+        self.registry.metrics.operations_fenced.inc();
+        tracing::warn!(doc = %self.doc, client = %id.site, conn = pending.origin, op = %id, "rejected an operation of a replaced connection");
+    }
+
+    /// Returns the sites whose connections here were replaced, as shown by
+    /// `entries` that another writer stored, each with a token above
+    /// those of its connections here.
+    ///
+    /// A connection joins only once this node has applied the stream up
+    /// to the head at the time of its token, and from then on the append
+    /// script stores entries of its site only from connections with the
+    /// same or a newer token. So an entry of the site that another node
+    /// stored comes from a newer connection, whose client gave up on the
+    /// one here. An entry equal to a waiting one is this node's own,
+    /// stored by an append whose reply was lost. Entries without a token,
+    /// from tools rather than connections, pass no check in Redis.
+    /// NOTE: so a tool that stores an entry under a connected client's
+    /// site closes that client's connections here. O(e (p + m)) for e
+    /// entries, p waiting operations and m connections.
+    pub(super) fn replaced_by(
+        &self,
+        entries: &[LoggedOp<Op>],
+        waiting: &VecDeque<Pending<Op>>,
+    ) -> Vec<(SiteId, u64)> {
+        let mut fenced: Vec<(SiteId, u64)> = Vec::new();
+        for entry in entries {
+            let site = entry.id.site;
+            if fenced.iter().any(|&(fenced, _)| fenced == site)
+                || waiting.iter().any(|pending| pending.entry == *entry)
+            {
+                continue;
+            }
+            let newest_here = self
+                .members
+                .values()
+                .filter(|member| member.site == site)
+                .filter_map(|member| member.token)
+                .max();
+            if let Some(token) = newest_here {
+                fenced.push((site, token + 1));
+            }
+        }
+        fenced
+    }
+
+    /// Drops the operations in `waiting` of connections that `fenced`
+    /// replaced, and closes those connections, for a rebase that
+    /// receives the others again.
+    pub(super) fn drop_replaced(
+        &mut self,
+        fenced: &[(SiteId, u64)],
+        waiting: VecDeque<Pending<Op>>,
+    ) -> VecDeque<Pending<Op>> {
+        if fenced.is_empty() {
+            return waiting;
+        }
+        tracing::info!(doc = %self.doc, sites = fenced.len(), revision = self.durable, "another node stored operations of newer connections of clients connected here");
+        self.close_replaced(fenced);
+        let mut kept = VecDeque::with_capacity(waiting.len());
+        for pending in waiting {
+            if is_replaced(fenced, pending.entry.id.site, pending.token) {
+                self.reject_fenced(&pending);
+            } else {
+                kept.push_back(pending);
+            }
+        }
+        kept
+    }
+}
+
+/// Returns true if `fenced` names `site` with a token newer than `token`,
+/// the token of one of its connections. A connection without a token
+/// (with the file store) is never replaced this way.
+fn is_replaced(fenced: &[(SiteId, u64)], site: SiteId, token: Option<u64>) -> bool {
+    fenced
+        .iter()
+        .any(|&(fenced, newest)| fenced == site && token.is_some_and(|t| t < newest))
 }

@@ -163,38 +163,34 @@ impl StoredRecords {
     /// these five structs, each inlined into the reader of its list, took
     /// about 10 KB of the WebAssembly module.
     pub fn from_value(records: &Value) -> Result<Self, serde_json::Error> {
-        let mut sites = Vec::new();
-        for record in list(records, "sites")? {
-            sites.push(StoredSite {
+        let sites = read_list(records, "sites", |record| {
+            Ok(StoredSite {
                 site: field(record, "site")?,
                 next_seq: field(record, "nextSeq")?,
-            });
-        }
-        let mut pending = Vec::new();
-        for record in list(records, "pending")? {
-            pending.push(StoredPending {
+            })
+        })?;
+        let pending = read_list(records, "pending", |record| {
+            Ok(StoredPending {
                 site: field(record, "site")?,
                 seq: field(record, "seq")?,
                 value: field(record, "value")?,
-            });
-        }
-        let mut ops = Vec::new();
-        for record in list(records, "ops")? {
-            ops.push(stored_value(record)?);
-        }
+            })
+        })?;
+        let ops = read_list(records, "ops", stored_value)?;
         let snapshot = match records.get("snapshot") {
             None | Some(Value::Null) => None,
-            Some(record) => Some(stored_value(record)?),
+            Some(record) => Some(stored_value(record).map_err(|e| located("snapshot", &e))?),
         };
-        let mut history = Vec::new();
-        if records.get("history").is_some() {
-            for record in list(records, "history")? {
-                history.push(StoredHistory {
+        let history = if records.get("history").is_some() {
+            read_list(records, "history", |record| {
+                Ok(StoredHistory {
                     site: field(record, "site")?,
                     value: field(record, "value")?,
-                });
-            }
-        }
+                })
+            })?
+        } else {
+            Vec::new()
+        };
         Ok(StoredRecords {
             sites,
             pending,
@@ -212,6 +208,29 @@ fn stored_value(record: &Value) -> Result<StoredValue, serde_json::Error> {
     })
 }
 
+/// Reads each record of the list under `key` with `read`. An error names
+/// the list and the record's index, so that one damaged record among
+/// thousands can be found.
+fn read_list<T>(
+    records: &Value,
+    key: &'static str,
+    read: impl Fn(&Value) -> Result<T, serde_json::Error>,
+) -> Result<Vec<T>, serde_json::Error> {
+    let items = list(records, key)?;
+    let mut read_items = Vec::with_capacity(items.len());
+    for (index, record) in items.iter().enumerate() {
+        let item = read(record).map_err(|e| located(&format!("record {index} of {key}"), &e))?;
+        read_items.push(item);
+    }
+    Ok(read_items)
+}
+
+/// Prefixes an error with where the damaged record is.
+#[inline(never)]
+fn located(place: &str, e: &serde_json::Error) -> serde_json::Error {
+    de::Error::custom(format_args!("{place}: {e}"))
+}
+
 /// Returns the list under `key`, or an error when it is missing or not a
 /// list.
 fn list<'a>(records: &'a Value, key: &'static str) -> Result<&'a [Value], serde_json::Error> {
@@ -224,12 +243,28 @@ fn list<'a>(records: &'a Value, key: &'static str) -> Result<&'a [Value], serde_
     }
 }
 
-/// Reads the field `key` of a record, or returns an error when it is
-/// missing or of another type.
+/// Reads the field `key` of a record, or returns an error when the record
+/// is no object, or the field is missing or of another type.
 fn field<T: DeserializeOwned>(record: &Value, key: &'static str) -> Result<T, serde_json::Error> {
-    match record.get(key) {
-        Some(value) => T::deserialize(value),
+    let Value::Object(fields) = record else {
+        return Err(de::Error::invalid_type(unexpected(record), &"an object"));
+    };
+    match fields.get(key) {
+        Some(value) => T::deserialize(value)
+            .map_err(|e| de::Error::custom(format_args!("invalid field `{key}`: {e}"))),
         None => Err(de::Error::missing_field(key)),
+    }
+}
+
+/// Describes a JSON value for an invalid-type error, as serde does.
+fn unexpected(value: &Value) -> de::Unexpected<'_> {
+    match value {
+        Value::Null => de::Unexpected::Unit,
+        Value::Bool(b) => de::Unexpected::Bool(*b),
+        Value::Number(_) => de::Unexpected::Other("number"),
+        Value::String(s) => de::Unexpected::Str(s),
+        Value::Array(_) => de::Unexpected::Seq,
+        Value::Object(_) => de::Unexpected::Map,
     }
 }
 
@@ -303,6 +338,47 @@ mod tests {
     }
 
     #[test]
+    fn invalid_record_is_located() {
+        let cases = [
+            (
+                json!({ "sites": [], "pending": [], "ops": [
+                    { "revision": 1, "value": "[]" },
+                    { "revision": "2", "value": "[]" },
+                ] }),
+                "record 1 of ops: invalid field `revision`: invalid type: string \"2\", expected u64",
+            ),
+            (
+                json!({ "sites": [{ "site": "a1", "nextSeq": 1 }], "pending": [
+                    { "site": "a1", "seq": 1, "value": "[]" },
+                    { "site": "a1", "seq": 2, "value": "[]" },
+                    { "site": "a1", "seq": 3 },
+                ], "ops": [] }),
+                "record 2 of pending: missing field `value`",
+            ),
+            (
+                json!({ "sites": [{ "site": 7, "nextSeq": 1 }], "pending": [], "ops": [] }),
+                "record 0 of sites: invalid field `site`: invalid type: integer `7`, expected a string",
+            ),
+            (
+                json!({ "sites": [], "pending": [], "ops": [[2, "[]"]] }),
+                "record 0 of ops: invalid type: sequence, expected an object",
+            ),
+            (
+                json!({ "sites": [], "pending": [], "ops": [], "snapshot": { "revision": -1, "value": "\"\"" } }),
+                "snapshot: invalid field `revision`: invalid value: integer `-1`, expected u64",
+            ),
+            (
+                json!({ "sites": [], "pending": [], "ops": [], "history": [{ "site": "a1", "value": {} }] }),
+                "record 0 of history: invalid field `value`: invalid type: map, expected a string",
+            ),
+        ];
+        for (records, expected) in cases {
+            let error = StoredRecords::from_value(&records).unwrap_err();
+            assert_eq!(error.to_string(), expected, "{records}");
+        }
+    }
+
+    #[test]
     fn invalid_records_are_named() {
         let cases = [
             (json!({ "pending": [], "ops": [] }), "missing field `sites`"),
@@ -312,19 +388,19 @@ mod tests {
             ),
             (
                 json!({ "sites": [], "pending": [{ "site": "a1", "value": "[]" }], "ops": [] }),
-                "missing field `seq`",
+                "record 0 of pending: missing field `seq`",
             ),
             (
                 json!({ "sites": [], "pending": [], "ops": [{ "revision": "1", "value": "[]" }] }),
-                "invalid type: string \"1\", expected u64",
+                "record 0 of ops: invalid field `revision`: invalid type: string \"1\", expected u64",
             ),
             (
                 json!({ "sites": [], "pending": [], "ops": [], "snapshot": { "revision": 1 } }),
-                "missing field `value`",
+                "snapshot: missing field `value`",
             ),
             (
                 json!({ "sites": [], "pending": [], "ops": [], "history": [{ "value": "{}" }] }),
-                "missing field `site`",
+                "record 0 of history: missing field `site`",
             ),
         ];
         for (records, expected) in cases {
