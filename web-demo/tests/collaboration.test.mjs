@@ -179,7 +179,13 @@ test("two pages edit one document at once", { timeout: 120_000 }, async () => {
     5000,
     "bob to see alice's caret at the end of the pad",
   );
-  assert.equal(await bob.page.locator(".pad-mirror .peer-caret").count(), 1);
+  // The page draws presence on the next animation frame, after the data
+  // above has arrived.
+  await waitUntil(
+    async () => (await bob.page.locator(".pad-mirror .peer-caret").count()) === 1,
+    5000,
+    "bob's pad to draw alice's caret",
+  );
 
   await Promise.all([alice.screenshot("collaboration"), bob.screenshot("collaboration")]);
   assert.deepEqual(alice.errors, []);
