@@ -85,15 +85,18 @@ impl<Op: DocumentOp> Open<Op> {
         }
         // A newer connection of the site may have been admitted here
         // first. Then this one is the older connection.
-        let newest = self
-            .members
+        if let Some(newest) = self.newest_token(site).filter(|&newest| newest > token) {
+            self.fence_out(&[(site, newest)]);
+        }
+    }
+
+    /// Returns the fencing token of the newest connection of `site` here.
+    fn newest_token(&self, site: SiteId) -> Option<u64> {
+        self.members
             .values()
             .filter(|member| member.site == site)
             .filter_map(|member| member.token)
-            .max();
-        if let Some(newest) = newest.filter(|&newest| newest > token) {
-            self.fence_out(&[(site, newest)]);
-        }
+            .max()
     }
 
     /// Returns the earliest deadline of the waiting joins.
@@ -233,13 +236,7 @@ impl<Op: DocumentOp> Open<Op> {
             {
                 continue;
             }
-            let newest_here = self
-                .members
-                .values()
-                .filter(|member| member.site == site)
-                .filter_map(|member| member.token)
-                .max();
-            if let Some(token) = newest_here {
+            if let Some(token) = self.newest_token(site) {
                 fenced.push((site, token + 1));
             }
         }
