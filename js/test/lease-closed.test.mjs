@@ -12,21 +12,10 @@ import { WebSocket } from "ws";
 
 import { IdbBackend, TextSync } from "echostream";
 import { startMockServer } from "./support/mock-server.mjs";
+import { sleep, until } from "./support/wait.mjs";
 
 const DB = "lease-closed-db";
 const LEASE_MS = 150;
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function until(condition, what) {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 test("closed database stops syncing with an error", async () => {
   const server = await startMockServer();

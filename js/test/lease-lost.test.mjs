@@ -13,21 +13,10 @@ import { WebSocket } from "ws";
 
 import { IdbBackend, TextOp, TextSync, openTextOfflineLog } from "echostream";
 import { startMockServer } from "./support/mock-server.mjs";
+import { sleep, until } from "./support/wait.mjs";
 
 const DB = "lease-lost-db";
 const LEASE_MS = 150;
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function until(condition, what) {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 // Records an insert at the end of the log's document.
 function typeAtEnd(log, text) {

@@ -8,12 +8,9 @@ import { test } from "node:test";
 import "fake-indexeddb/auto";
 
 import { TextOp, openTextOfflineLog } from "echostream";
+import { sleep } from "./support/wait.mjs";
 
 const LEASE_MS = 150;
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 // Records an insert at the end of the log's document.
 function typeAtEnd(log, text) {

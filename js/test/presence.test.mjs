@@ -12,6 +12,7 @@ import { WebSocket } from "ws";
 import { BoardOp, BoardSync, BoardSyncClient, TextOp, TextSync } from "echostream";
 import { startMockServer } from "./support/mock-server.mjs";
 import { serverBinary, startRealServer } from "./support/real-server.mjs";
+import { until } from "./support/wait.mjs";
 
 const createSocket = (url) => new WebSocket(url);
 const backoff = { initialDelayMs: 20, maxDelayMs: 100, jitter: 0 };
@@ -24,15 +25,6 @@ function openText(server, doc, extra = {}) {
 
 function openBoard(server, doc, extra = {}) {
   return BoardSync.open({ url: server.url, doc, offline: false, createSocket, backoff, ...extra });
-}
-
-// Waits until `condition()` holds, checking every 10 ms for at most 10 s.
-async function until(condition, what) {
-  const deadline = Date.now() + 10000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 // Returns the selections `sync` stores for the peer `site`, or undefined.

@@ -12,6 +12,9 @@ import { BoardOp, BoardSync, TextSync } from "echostream";
 import { chromiumMissing, launchBrowser, serveFolder } from "./support/browser.mjs";
 import { root } from "./support/data.mjs";
 import { serverBinary, startRealServer } from "./support/real-server.mjs";
+import { until as untilWithin } from "./support/wait.mjs";
+
+const until = (condition, what) => untilWithin(condition, what, 15_000);
 
 const bin = serverBinary();
 const skipNode = bin === null ? "echostream serve missing" : false;
@@ -34,14 +37,6 @@ after(async () => {
 
 function openNode(url, doc) {
   return TextSync.open({ url, doc, offline: false, createSocket: (u) => new WebSocket(u), backoff });
-}
-
-async function until(condition, what) {
-  const deadline = Date.now() + 15000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 // Joins the document with a fresh Node client and returns its text and

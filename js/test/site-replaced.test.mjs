@@ -10,20 +10,15 @@ import { WebSocket } from "ws";
 
 import { TextSync } from "echostream";
 import { serverBinary, startRealServer } from "./support/real-server.mjs";
+import { until as untilWithin } from "./support/wait.mjs";
+
+const until = (condition, what) => untilWithin(condition, what, 15_000);
 
 const bin = serverBinary();
 const skip = bin === null ? "echostream serve missing" : false;
 const backoff = { initialDelayMs: 30, maxDelayMs: 100, jitter: 0 };
 const SITE = "00000000000000c3";
 const createSocket = (url) => new WebSocket(url);
-
-async function until(condition, what) {
-  const deadline = Date.now() + 15000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 test("second client of a site replaces the first", { skip }, async () => {
   const server = await startRealServer(bin);

@@ -11,6 +11,9 @@ import { WebSocket } from "ws";
 
 import { BoardOp, BoardSync, TextOp, TextSync } from "echostream";
 import { serverBinary, startRealServer } from "./support/real-server.mjs";
+import { until as untilWithin } from "./support/wait.mjs";
+
+const until = (condition, what) => untilWithin(condition, what, 15_000);
 
 const bin = serverBinary();
 const skip = bin === null ? "echostream serve missing" : false;
@@ -66,14 +69,6 @@ class Gate {
 
   reconnect() {
     for (const ws of this.sockets) ws.terminate();
-  }
-}
-
-async function until(condition, what) {
-  const deadline = Date.now() + 15000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 

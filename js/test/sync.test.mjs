@@ -8,21 +8,15 @@ import { WebSocket } from "ws";
 
 import { TextOp, TextSync, TextSyncClient } from "echostream";
 import { startMockServer } from "./support/mock-server.mjs";
+import { until as untilWithin } from "./support/wait.mjs";
+
+const until = (condition, what) => untilWithin(condition, what, 5_000);
 
 const createSocket = (url) => new WebSocket(url);
 const fastBackoff = { initialDelayMs: 20, maxDelayMs: 100, jitter: 0 };
 
 function open(server, doc, extra = {}) {
   return TextSync.open({ url: server.url, doc, offline: false, createSocket, backoff: fastBackoff, ...extra });
-}
-
-// Waits until `condition()` holds, checking every 10 ms for at most 5 s.
-async function until(condition, what) {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 test("two clients converge", async () => {

@@ -10,16 +10,9 @@ import { WebSocket } from "ws";
 
 import { BoardOp, BoardSync, TextSync } from "echostream";
 import { startMockServer } from "./support/mock-server.mjs";
+import { until } from "./support/wait.mjs";
 
 const backoff = { initialDelayMs: 30, maxDelayMs: 100, jitter: 0 };
-
-async function until(condition, what) {
-  const deadline = Date.now() + 10000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 test("text undo survives a reload", async () => {
   const server = await startMockServer();
