@@ -5,7 +5,7 @@
 // `transform` on the same operations as the JavaScript peer.
 //
 // Usage: npm run bench:json   (needs npm run build first, and the shared
-// data: set ECHOSTREAM_DATA to the folder that holds whiteboard/)
+// data: set ECHOSTREAM_DATA to the folder that contains whiteboard/)
 // ECHOSTREAM_BENCH_BASELINE=DIR also times the package built into DIR (a
 // copy of another build's dist/), in the same process, for a before and
 // after. ECHOSTREAM_BENCH_RUNS sets the runs per figure (default 5); the

@@ -1,6 +1,6 @@
-// Checks that the README's two setup commands say what they do: the
-// README names every Debian package that scripts/setup.sh installs, and
-// scripts/start.sh prints a step line before each build it runs.
+// Checks that the README names every Debian package that
+// scripts/setup.sh installs, and that scripts/start.sh prints a step line
+// before each build it runs.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

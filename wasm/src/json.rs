@@ -71,9 +71,9 @@ fn invalid(e: &serde_json::Error, name: &str) -> JsError {
 /// and `BigInt`s. The message names what is wrong. O(size of the value).
 ///
 /// NOTE: values that `JSON.stringify` drops or rewrites are read as it
-/// writes them, not rejected: a `Map` or a `Set` reads as `{}`, so
-/// `VectorClock.fromJSON(new Map(...))` gives an empty clock, and
-/// `undefined`, functions and symbols read as null or are left out.
+/// writes them, not rejected. A `Map` or a `Set` reads as `{}`, so
+/// `VectorClock.fromJSON(new Map(...))` gives an empty clock. `undefined`,
+/// functions and symbols read as null or are left out.
 pub fn from_js<T: DeserializeOwned>(value: JsValue, name: &str) -> JsResult<T> {
     from_value(&js_to_value(value, name)?, name)
 }
@@ -110,7 +110,7 @@ pub fn js_to_value(value: JsValue, name: &str) -> JsResult<Value> {
 /// 21 KB larger (13 KB gzipped) than this path does. The price is speed:
 /// reading a value this way costs a few calls into JavaScript per array
 /// element and object entry. Numbers of 2^53 and more read as floats, as
-/// JavaScript holds them, so integer fields reject them.
+/// JavaScript stores them, so integer fields reject them.
 pub fn parse_json(text: &str) -> Result<Value, String> {
     if let Some(problem) = text_problem(text) {
         return Err(problem);

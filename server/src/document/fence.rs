@@ -6,9 +6,9 @@
 //! Each join takes a fencing token from Redis (`SiteFence`), and the
 //! append script rejects entries of connections with an older token. A
 //! join waits until this node has applied the stream up to the head at
-//! the time of its token, so that its welcome contains every entry that an
-//! older connection got in, and then drops what the older connections of
-//! its site left on this node. A node that has an older connection
+//! the time of its token, so its welcome contains every entry that an
+//! older connection stored. Then the join drops what the older
+//! connections of its site left on this node. A node that has an older connection
 //! learns of the newer one when its append is rejected, or when it
 //! applies an entry that the newer connection stored.
 
@@ -213,7 +213,7 @@ impl<Op: DocumentOp> Open<Op> {
     /// those of its connections here.
     ///
     /// A connection joins only once this node has applied the stream up
-    /// to the head at the time of its token, and from then on the append
+    /// to the head at the time of its token. From then on the append
     /// script stores entries of its site only from connections with the
     /// same or a newer token. So an entry of the site that another node
     /// stored comes from a newer connection, whose client gave up on the
