@@ -189,7 +189,7 @@ async fn killed_server_keeps_every_acknowledged_operation() {
         status.success(),
         "the server exits cleanly on SIGTERM: {status}"
     );
-    assert!(second.logged("server stopped"));
+    assert!(second.wait_logged("server stopped"));
     check_log(dir.path(), &doc, &acked);
     assert_eq!(
         dump(&["--data", dir.path().to_str().unwrap()], doc.as_str()),
@@ -238,7 +238,7 @@ async fn torn_last_record_is_dropped_on_restart() {
         &TextDocument::from("one two three four ")
     );
     assert!(
-        second.logged("dropped a torn last record"),
+        second.wait_logged("dropped a torn last record"),
         "{:?}",
         second.log.lock().unwrap()
     );
@@ -301,11 +301,11 @@ async fn damaged_snapshot_is_replaced_on_restart() {
     assert_eq!(reader.document(), &TextDocument::from(text));
     assert_eq!(reader.revision(), 6);
     assert!(
-        second.logged("found a damaged snapshot"),
+        second.wait_logged("found a damaged snapshot"),
         "{:?}",
         second.log.lock().unwrap()
     );
-    assert!(second.logged("replaced damaged snapshots by one at the head"));
+    assert!(second.wait_logged("replaced damaged snapshots by one at the head"));
     reader.close().await.unwrap();
     assert!(second.terminate(TIMEOUT).success());
 
@@ -352,7 +352,7 @@ async fn log_cut_below_snapshot_is_not_loaded() {
         "{error:#}"
     );
     assert!(
-        second.logged("revisions 6 to 6 are missing"),
+        second.wait_logged("revisions 6 to 6 are missing"),
         "{:?}",
         second.log.lock().unwrap()
     );
