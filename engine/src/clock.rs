@@ -9,6 +9,8 @@ use serde::de::{Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smallvec::SmallVec;
 
+use crate::invariant::expect_ok;
+
 /// The id of a site: one replica that makes operations, such as a browser
 /// tab or a server process. Random, 64 bits.
 ///
@@ -25,7 +27,10 @@ impl SiteId {
     /// Panics if the system random number generator fails, which
     /// `getrandom` reports only on broken platforms.
     pub fn random() -> Self {
-        SiteId(getrandom::u64().expect("the system random generator failed"))
+        SiteId(expect_ok(
+            getrandom::u64(),
+            "the system random generator failed",
+        ))
     }
 }
 

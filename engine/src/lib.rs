@@ -36,6 +36,7 @@ pub mod board;
 mod clock;
 pub mod conformance;
 mod diff;
+mod invariant;
 mod operation;
 pub mod oplog;
 mod side;

@@ -13,6 +13,7 @@ use super::property::PropertyValue;
 use super::shape::{Shape, ShapeKind};
 use super::sorted_set::SortedSet;
 use super::zorder::ZOrder;
+use crate::invariant::expect_ok;
 use crate::text::TextDocument;
 
 /// A whiteboard: shapes keyed by id, in a z-order.
@@ -139,7 +140,7 @@ impl Board {
 
     /// Returns the JSON form.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a board encodes as JSON")
+        expect_ok(serde_json::to_string(self), "a board encodes as JSON")
     }
 
     /// Adds the shape's references and groups to the indexes.

@@ -6,6 +6,8 @@ use std::str::FromStr;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::invariant::expect_ok;
+
 /// The URL-safe base64 alphabet of RFC 4648, section 5.
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -29,7 +31,10 @@ fn encode(value: u128, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         *slot = ALPHABET[((value >> shift) & 63) as usize];
     }
     // The alphabet is ASCII, so the bytes are valid UTF-8.
-    f.write_str(std::str::from_utf8(&text).expect("base64 alphabet is ASCII"))
+    f.write_str(expect_ok(
+        std::str::from_utf8(&text),
+        "base64 alphabet is ASCII",
+    ))
 }
 
 fn decode(text: &str) -> Result<u128, IdError> {
@@ -57,7 +62,10 @@ fn decode(text: &str) -> Result<u128, IdError> {
 
 fn random_u128() -> u128 {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the system random generator failed");
+    expect_ok(
+        getrandom::fill(&mut bytes),
+        "the system random generator failed",
+    );
     u128::from_be_bytes(bytes)
 }
 

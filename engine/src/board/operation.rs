@@ -7,6 +7,7 @@ use super::error::BoardError;
 use super::id::{GroupId, ShapeId};
 use super::property::{is_on_grid, snap_to_grid, PropertyValue, MAX_COORDINATE};
 use super::shape::Shape;
+use crate::invariant::expect_ok;
 use crate::text::TextOp;
 
 /// One shape's place in a group change: the shape and the position of the
@@ -240,6 +241,9 @@ impl BoardOp {
     /// cannot represent, is written as `null`, so the JSON of an operation
     /// that a board rejects for it may not parse back.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a board operation encodes as JSON")
+        expect_ok(
+            serde_json::to_string(self),
+            "a board operation encodes as JSON",
+        )
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::id::ShapeId;
+use crate::invariant::expect_ok;
 
 /// The spacing, in px, of the grid that `x`, `y` and translation deltas
 /// lie on: 1/65536 px.
@@ -182,10 +183,11 @@ impl fmt::Display for PropertyValue {
                 return write!(f, "{{\"number\":{n}}}");
             }
         }
-        match serde_json::to_string(self) {
-            Ok(json) => f.write_str(&json),
-            Err(_) => write!(f, "{self:?}"),
-        }
+        let json = expect_ok(
+            serde_json::to_string(self),
+            "a property value encodes as JSON",
+        );
+        f.write_str(&json)
     }
 }
 

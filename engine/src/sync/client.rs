@@ -6,6 +6,7 @@ use super::error::{next_revision, SyncError};
 use super::merge::compose_all;
 use super::undo::{UndoHistory, UndoStack};
 use super::REMOTE_SIDE;
+use crate::invariant::expect_ok;
 use crate::{LoggedOp, OpId, Operation, SiteId, VectorClock};
 
 /// The number of local edits a client can undo unless set otherwise.
@@ -193,7 +194,7 @@ impl<Op: Operation> Client<Op> {
         if buffer.ops.len() > 1 {
             // NOTE: local edits that applied in turn always compose, so an
             // error here is a bug in the operation type.
-            let composed = compose_all(&buffer.ops).expect("local edits compose");
+            let composed = expect_ok(compose_all(&buffer.ops), "local edits compose");
             buffer.ops = vec![composed];
         }
         buffer.ops.first().cloned()
@@ -413,7 +414,7 @@ impl<Op: Operation> Client<Op> {
     pub fn pending(&self) -> Vec<Submission<Op>> {
         let mut pending: Vec<Submission<Op>> = self.in_flight().cloned().into_iter().collect();
         if let Some(buffer) = &self.buffer {
-            let op = compose_all(&buffer.ops).expect("local edits compose");
+            let op = expect_ok(compose_all(&buffer.ops), "local edits compose");
             pending.push(Submission {
                 id: buffer.id,
                 base: self.revision,

@@ -9,6 +9,7 @@ use smallvec::SmallVec;
 use super::component::Component;
 use super::error::TextError;
 use super::reader::Reader;
+use crate::invariant::expect_ok;
 
 /// The inline capacity of an operation's components: an insert or a delete
 /// somewhere in a document needs two, a replace three.
@@ -301,7 +302,10 @@ impl TextOp {
 
     /// Returns the JSON form.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a text operation always encodes")
+        expect_ok(
+            serde_json::to_string(self),
+            "a text operation always encodes",
+        )
     }
 }
 

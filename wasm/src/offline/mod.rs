@@ -150,7 +150,12 @@ fn corrupt(doc: &str, what: &'static str, message: String) -> LogError {
 }
 
 fn json<T: Serialize>(value: &T) -> String {
-    value_text(serde_json::to_value(value).expect("engine values always encode as JSON"))
+    // Display rather than `expect`, whose Debug form of the error would
+    // add serde_json's Debug code to the module.
+    match serde_json::to_value(value) {
+        Ok(encoded) => value_text(encoded),
+        Err(error) => panic!("engine values always encode as JSON: {error}"),
+    }
 }
 
 #[inline(never)]

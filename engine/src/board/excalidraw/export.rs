@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use crate::board::{Board, PropertyValue, Shape, ShapeId, ShapeKind};
+use crate::invariant::expect_ok;
 
 /// The digits of fractional indices, in ASCII order.
 const DIGITS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -28,7 +29,7 @@ pub fn fractional_index(position: usize) -> String {
     }
     tail.reverse();
     key.extend(tail);
-    String::from_utf8(key).expect("fractional index digits are ASCII")
+    expect_ok(String::from_utf8(key), "fractional index digits are ASCII")
 }
 
 /// Returns the Excalidraw scene of a board: one element per shape, bottom
