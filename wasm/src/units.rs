@@ -196,27 +196,28 @@ pub fn transform_utf16_position(
     before.check(op)?;
     let pos = to_code_point(before, offset)?;
     let moved = op.transform_position(pos, side);
-    Ok(utf16_after(before, op, moved))
+    utf16_after(before, op, moved)
 }
 
 /// Returns the UTF-16 offset of code point `target` in the document that
 /// `op` makes from `before`, without building that document: it adds the
 /// UTF-16 lengths of what the operation keeps and inserts before `target`.
-fn utf16_after(before: &TextDocument, op: &TextOp, target: usize) -> usize {
-    let span = |from: usize, to: usize| {
-        before.rope().char_to_utf16_cu(to) - before.rope().char_to_utf16_cu(from)
+/// `op` must apply to `before`, which keeps every position in range.
+fn utf16_after(before: &TextDocument, op: &TextOp, target: usize) -> UnitResult<usize> {
+    let span = |from: usize, to: usize| -> UnitResult<usize> {
+        Ok(before.char_to_utf16(to)? - before.char_to_utf16(from)?)
     };
     let mut old = 0; // code point in `before`
     let mut new = 0; // code point in the document after
     let mut units = 0; // UTF-16 offset in the document after
     for component in op.components() {
         if new >= target {
-            return units;
+            return Ok(units);
         }
         match component {
             Component::Retain(n) => {
                 let step = (*n).min(target - new);
-                units += span(old, old + step);
+                units += span(old, old + step)?;
                 old += n;
                 new += step;
             }
@@ -228,7 +229,7 @@ fn utf16_after(before: &TextDocument, op: &TextOp, target: usize) -> usize {
             Component::Delete(_) | Component::DeleteText(_) => old += component.len(),
         }
     }
-    units + span(old, old + (target - new))
+    Ok(units + span(old, old + (target - new))?)
 }
 
 /// Returns where a selection in UTF-16 offsets of `before` moves when `op`
@@ -243,8 +244,8 @@ pub fn transform_utf16_selection(
     let selection = selection_to_code_points(before, selection)?;
     let moved = op.transform_selection(selection, side);
     Ok(Selection::new(
-        utf16_after(before, op, moved.anchor),
-        utf16_after(before, op, moved.head),
+        utf16_after(before, op, moved.anchor)?,
+        utf16_after(before, op, moved.head)?,
     ))
 }
 

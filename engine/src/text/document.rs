@@ -122,18 +122,18 @@ impl TextDocument {
             match component {
                 Component::Retain(n) => pos += n,
                 Component::Insert(text) => {
-                    self.rope.insert(pos, text);
+                    in_range(self.rope.try_insert(pos, text));
                     let n = text.chars().count();
                     pos += n;
                     len += n;
                 }
                 Component::Delete(n) => {
-                    self.rope.remove(pos..pos + n);
+                    in_range(self.rope.try_remove(pos..pos + n));
                     len -= n;
                 }
                 Component::DeleteText(text) => {
                     let n = text.chars().count();
-                    self.rope.remove(pos..pos + n);
+                    in_range(self.rope.try_remove(pos..pos + n));
                     len -= n;
                 }
             }
@@ -212,7 +212,7 @@ impl TextDocument {
     /// Converts a code point position to UTF-16 code units. O(log n).
     pub fn char_to_utf16(&self, pos: usize) -> Result<usize, TextError> {
         self.check_char_pos(pos)?;
-        Ok(self.rope.char_to_utf16_cu(pos))
+        Ok(in_range(self.rope.try_char_to_utf16_cu(pos)))
     }
 
     /// Converts a UTF-16 offset to a code point position, rejecting an
@@ -225,8 +225,8 @@ impl TextDocument {
                 len: self.len_utf16(),
             });
         }
-        let pos = self.rope.utf16_cu_to_char(offset);
-        if self.rope.char_to_utf16_cu(pos) != offset {
+        let pos = in_range(self.rope.try_utf16_cu_to_char(offset));
+        if in_range(self.rope.try_char_to_utf16_cu(pos)) != offset {
             return Err(TextError::InsideSurrogatePair { offset });
         }
         Ok(pos)
@@ -235,7 +235,7 @@ impl TextDocument {
     /// Converts a code point position to a UTF-8 byte offset. O(log n).
     pub fn char_to_byte(&self, pos: usize) -> Result<usize, TextError> {
         self.check_char_pos(pos)?;
-        Ok(self.rope.char_to_byte(pos))
+        Ok(in_range(self.rope.try_char_to_byte(pos)))
     }
 
     /// Converts a UTF-8 byte offset to a code point position, rejecting an
@@ -248,11 +248,29 @@ impl TextDocument {
                 len: self.len_bytes(),
             });
         }
-        let pos = self.rope.byte_to_char(offset);
-        if self.rope.char_to_byte(pos) != offset {
+        let pos = in_range(self.rope.try_byte_to_char(offset));
+        if in_range(self.rope.try_char_to_byte(pos)) != offset {
             return Err(TextError::NotCharBoundary { offset });
         }
         Ok(pos)
+    }
+}
+
+/// Returns the value of a ropey call whose positions the caller checked.
+///
+/// Ropey's panicking methods (`insert`, `char_to_byte` and others) unwrap
+/// their `try_` forms and format the error with `Debug`. Calling the
+/// `try_` forms through this function, which does not format the error,
+/// keeps those unwrap paths out of the wasm module.
+///
+/// # Panics
+///
+/// Panics when `result` is an error, which is a bug in the caller's check.
+#[track_caller]
+fn in_range<T>(result: ropey::Result<T>) -> T {
+    match result {
+        Ok(value) => value,
+        Err(_) => panic!("a position checked against the document is out of the rope's range"),
     }
 }
 
