@@ -131,6 +131,12 @@ test("odd numbers are written as JavaScript", () => {
   assert.throws(() => TextOp.insert(1e300, "x"), { message: "invalid position 1e+300: the maximum is 4294967295" });
   assert.throws(() => TextOp.insert(-1e-7, "x"), { message: "invalid position -1e-7: expected a non-negative integer" });
   assert.throws(() => TextOp.insert(2 ** 53, "x"), { message: "invalid position 9007199254740992: the maximum is 4294967295" });
+  assert.throws(() => TextOp.insert(-Infinity, "x"), { message: "invalid position -Infinity: expected a non-negative integer" });
+  assert.throws(() => TextOp.insert(-1e21, "x"), { message: "invalid position -1e+21: expected a non-negative integer" });
+  assert.throws(() => TextOp.insert(1.5, "x"), { message: "invalid position 1.5: expected a non-negative integer" });
+  assert.throws(() => TextOp.insert(-1, "x"), { message: "invalid position -1: expected a non-negative integer" });
+  assert.throws(() => TextOp.insert(1e-9, "x"), { message: "invalid position 1e-9: expected a non-negative integer" });
+  assert.throws(() => TextOp.insert(0.000001, "x"), { message: "invalid position 0.000001: expected a non-negative integer" });
 });
 
 test("non-string text is rejected", () => {
