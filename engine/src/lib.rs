@@ -37,6 +37,7 @@ mod clock;
 pub mod conformance;
 mod diff;
 mod invariant;
+mod json;
 mod operation;
 pub mod oplog;
 mod side;

@@ -6,7 +6,7 @@ use echostream::board::{Board, BoardOp, GroupId, PropertyValue, Shape, ShapeId};
 use wasm_bindgen::prelude::*;
 
 use crate::args::{error, index_arg, number_arg, side_arg, str_arg, JsResult};
-use crate::json::{from_js, parse_json, to_js};
+use crate::json::{from_js, parse_json, to_js, value_text};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -230,7 +230,7 @@ impl JsBoard {
     /// Exports the board as an Excalidraw scene, as JSON text. O(n).
     #[wasm_bindgen(js_name = toExcalidraw)]
     pub fn to_excalidraw(&self) -> String {
-        excalidraw::export_scene(&self.board).to_string()
+        value_text(&excalidraw::export_scene(&self.board))
     }
 
     /// The number of shapes.

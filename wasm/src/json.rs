@@ -99,6 +99,16 @@ pub fn js_to_value(value: JsValue, name: &str) -> JsResult<Value> {
     parse_json(&text).map_err(|message| error(format!("invalid {name}: {message}")))
 }
 
+/// Writes `value` as compact JSON text, as its `Display` form does. That
+/// form would also bring serde_json's pretty printer into the module.
+#[inline(never)]
+pub fn value_text(value: &Value) -> String {
+    match serde_json::to_string(value) {
+        Ok(text) => text,
+        Err(error) => panic!("a JSON value encodes as JSON: {error}"),
+    }
+}
+
 /// Parses JSON text into a JSON value, or returns a message that names
 /// what is wrong: nesting deeper than [`MAX_DEPTH`], a lone surrogate, or
 /// the syntax error of `JSON.parse`. O(length of the text).

@@ -5,6 +5,8 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
+use crate::json::json_text;
+
 /// One step of a text operation, read left to right over the document.
 ///
 /// All lengths count Unicode scalar values (code points).
@@ -102,13 +104,15 @@ fn component_from_value(value: &Value) -> Result<Component, String> {
             },
             Value::String(text) => Ok(Component::DeleteText(text.clone())),
             other => Err(format!(
-                "invalid delete {other}: expected a count or a string"
+                "invalid delete {}: expected a count or a string",
+                json_text(other)
             )),
         },
         other => Err(format!(
-            "invalid text operation component {other}: expected a number \
+            "invalid text operation component {}: expected a number \
              (retain), a string (insert) or {{\"d\": count or string}} \
-             (delete)"
+             (delete)",
+            json_text(other)
         )),
     }
 }

@@ -153,14 +153,9 @@ fn json<T: Serialize>(value: &T) -> String {
     // Display rather than `expect`, whose Debug form of the error would
     // add serde_json's Debug code to the module.
     match serde_json::to_value(value) {
-        Ok(encoded) => value_text(encoded),
+        Ok(encoded) => crate::json::value_text(&encoded),
         Err(error) => panic!("engine values always encode as JSON: {error}"),
     }
-}
-
-#[inline(never)]
-fn value_text(value: serde_json::Value) -> String {
-    value.to_string()
 }
 
 /// The records of a log as [`read_records`] hands them over, parsed.

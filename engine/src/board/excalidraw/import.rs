@@ -9,6 +9,7 @@ use crate::board::{
     snap_to_grid, Binding, Board, BoardError, BoardOp, Change, GroupId, Point, PropertyValue,
     Shape, ShapeId, ShapeKind,
 };
+use crate::json::json_text;
 use crate::text::TextDocument;
 
 /// An imported file: the operations that build the board, and what was
@@ -200,7 +201,7 @@ pub fn import_value(value: &Value) -> Result<Import, ExcalidrawError> {
 /// a library one after the other.
 fn elements_of(value: &Value) -> Result<Vec<&Value>, ExcalidrawError> {
     let not_excalidraw = || ExcalidrawError::NotExcalidraw {
-        found: value.get("type").unwrap_or(&Value::Null).to_string(),
+        found: json_text(value.get("type").unwrap_or(&Value::Null)),
     };
     let array = |field: &str| -> Result<&Vec<Value>, ExcalidrawError> {
         match value.get(field) {
@@ -268,7 +269,7 @@ fn skip(id: &str, element_type: &str, reason: &str) -> Skipped {
 }
 
 fn invalid(element: &str, field: &str, value: &Value, expected: &str) -> ExcalidrawError {
-    let mut shown = value.to_string();
+    let mut shown = json_text(value);
     if shown.len() > 80 {
         let end = (0..=80)
             .rev()
