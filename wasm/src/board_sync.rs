@@ -8,7 +8,8 @@ use wasm_bindgen::prelude::*;
 use crate::args::{counter_arg, JsResult};
 use crate::board::{JsBoard, JsBoardOp};
 use crate::clock::to_site;
-use crate::json::{from_js, to_js};
+use crate::envelope::LoggedOpValue;
+use crate::json::{from_js, invalid, to_js};
 use crate::offline::JsBoardOfflineLog;
 use crate::sync_bindings::sync_client_methods;
 use crate::sync_core::SyncCore;
@@ -65,7 +66,10 @@ impl JsBoardSyncClient {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "LoggedOpJson<BoardOpJson>")] entry: JsValue,
     ) -> JsResult<JsValue> {
-        let entry: LoggedOp<BoardOp> = from_js(entry, "committed operation")?;
+        let entry: LoggedOpValue = from_js(entry, "committed operation")?;
+        let entry: LoggedOp<BoardOp> = entry
+            .typed()
+            .map_err(|e| invalid(&e, "committed operation"))?;
         let applied = self.core.receive_remote(entry)?.unwrap_or_default();
         to_js(&applied, "board operation")
     }

@@ -61,8 +61,9 @@ pub fn from_value<T: DeserializeOwned>(value: &Value, name: &str) -> JsResult<T>
     T::deserialize(value).map_err(|e| invalid(&e, name))
 }
 
+/// Returns the error of [`from_value`]: `invalid {name}: {e}`.
 #[inline(never)]
-fn invalid(e: &serde_json::Error, name: &str) -> JsError {
+pub fn invalid(e: &serde_json::Error, name: &str) -> JsError {
     error(format!("invalid {name}: {e}"))
 }
 

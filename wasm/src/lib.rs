@@ -19,6 +19,7 @@ pub mod board;
 pub mod board_presence;
 pub mod board_sync;
 pub mod clock;
+pub mod envelope;
 pub mod json;
 pub mod offline;
 pub mod ottype;

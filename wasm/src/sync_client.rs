@@ -10,7 +10,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::args::{counter_arg, to_text, JsResult};
 use crate::clock::to_site;
-use crate::json::{from_js, to_js};
+use crate::envelope::LoggedOpValue;
+use crate::json::{from_js, invalid, to_js};
 use crate::offline::JsTextOfflineLog;
 use crate::sync_bindings::sync_client_methods;
 use crate::sync_core::SyncCore;
@@ -94,7 +95,10 @@ impl JsTextSyncClient {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "LoggedOpJson<TextOpJson>")] entry: JsValue,
     ) -> JsResult<JsValue> {
-        let entry: LoggedOp<TextOp> = from_js(entry, "committed operation")?;
+        let entry: LoggedOpValue = from_js(entry, "committed operation")?;
+        let entry: LoggedOp<TextOp> = entry
+            .typed()
+            .map_err(|e| invalid(&e, "committed operation"))?;
         let before = self.core.client.document().clone();
         let applied = self.core.receive_remote(entry)?;
         let op = applied.unwrap_or_default();

@@ -6,11 +6,12 @@ use echostream::text::TextOp;
 use echostream::{LoggedOp, OpLog, Snapshot};
 use wasm_bindgen::prelude::*;
 
-use super::{IndexedDbLog, LogBackend, PendingOp, StoredRecords};
+use super::{IndexedDbLog, LogBackend, StoredRecords};
 use crate::args::{counter_arg, from_counter, str_arg, JsResult};
 use crate::board::JsBoard;
 use crate::clock::to_site;
-use crate::json::{from_js, to_js};
+use crate::envelope::{LoggedOpValue, PendingOpValue};
+use crate::json::{from_js, invalid, to_js};
 use crate::text_document::JsTextDocument;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -109,8 +110,9 @@ macro_rules! offline_log_class {
                 &mut self,
                 #[wasm_bindgen(unchecked_param_type = $pending_type)] op: JsValue,
             ) -> JsResult<()> {
-                let op: PendingOp<$op> = from_js(op, "pending operation")?;
-                Ok(self.log.record_local(op.into())?)
+                let op: PendingOpValue = from_js(op, "pending operation")?;
+                let op = op.typed().map_err(|e| invalid(&e, "pending operation"))?;
+                Ok(self.log.record_local(op)?)
             }
 
             /// Records a committed operation, if any, and the pending operations
@@ -121,9 +123,17 @@ macro_rules! offline_log_class {
                 #[wasm_bindgen(unchecked_param_type = $entry_or_null_type)] entry: JsValue,
                 #[wasm_bindgen(unchecked_param_type = $pending_list_type)] pending: JsValue,
             ) -> JsResult<()> {
-                let entry: Option<LoggedOp<$op>> = from_js(entry, "committed operation")?;
-                let pending: Vec<PendingOp<$op>> = from_js(pending, "pending operations")?;
-                let pending = pending.into_iter().map(Into::into).collect();
+                let entry: Option<LoggedOpValue> = from_js(entry, "committed operation")?;
+                let entry = entry
+                    .map(LoggedOpValue::typed)
+                    .transpose()
+                    .map_err(|e| invalid(&e, "committed operation"))?;
+                let pending: Vec<PendingOpValue> = from_js(pending, "pending operations")?;
+                let pending = pending
+                    .into_iter()
+                    .map(PendingOpValue::typed)
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| invalid(&e, "pending operations"))?;
                 Ok(self.log.record_commit(entry, pending)?)
             }
 
@@ -132,7 +142,10 @@ macro_rules! offline_log_class {
                 &mut self,
                 #[wasm_bindgen(unchecked_param_type = $entry_type)] entry: JsValue,
             ) -> JsResult<()> {
-                let entry: LoggedOp<$op> = from_js(entry, "committed operation")?;
+                let entry: LoggedOpValue = from_js(entry, "committed operation")?;
+                let entry: LoggedOp<$op> = entry
+                    .typed()
+                    .map_err(|e| invalid(&e, "committed operation"))?;
                 Ok(self.log.append(entry)?)
             }
 

@@ -14,37 +14,10 @@ pub use log_class::{JsBoardOfflineLog, JsTextOfflineLog};
 use store::{check_follows, read_records, replay_order, LogStore, RecordSink};
 
 use echostream::sync::{Submission, UndoHistory};
-use echostream::{LoggedOp, MemoryLog, OpId, OpLog, Operation, SiteId, Snapshot, VectorClock};
-use serde::{Deserialize, Serialize};
+use echostream::{LoggedOp, MemoryLog, OpId, OpLog, Operation, SiteId, Snapshot};
+use serde::Serialize;
 
-/// An operation made locally and not acknowledged yet, as read from
-/// JavaScript or the store: the JSON form of a submission, whose clock may
-/// be missing. The log keeps and writes it as a [`Submission`], which
-/// encodes to the same JSON, so that the module contains one serializer.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", bound = "Op: Operation")]
-pub struct PendingOp<Op: Operation> {
-    /// The operation's id: this site and its sequence number.
-    pub id: OpId,
-    /// The revision the operation applies to.
-    pub base: u64,
-    /// The clock of what the site had seen.
-    #[serde(default)]
-    pub clock: VectorClock,
-    /// The operation.
-    pub op: Op,
-}
-
-impl<Op: Operation> From<PendingOp<Op>> for Submission<Op> {
-    fn from(pending: PendingOp<Op>) -> Self {
-        Submission {
-            id: pending.id,
-            base: pending.base,
-            clock: pending.clock,
-            op: pending.op,
-        }
-    }
-}
+use crate::envelope::{LoggedOpValue, PendingOpValue};
 
 /// The reason the offline log rejected a record or a call.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -174,7 +147,10 @@ impl<Op: Operation> RecordSink for ParsedRecords<'_, Op> {
     }
 
     fn operation(&mut self, value: &str) -> Result<(), LogError> {
-        let entry: LoggedOp<Op> = parse(self.doc, "operation", value)?;
+        let entry: LoggedOpValue = parse(self.doc, "operation", value)?;
+        let entry: LoggedOp<Op> = entry
+            .typed()
+            .map_err(|e| corrupt(self.doc, "operation", e.to_string()))?;
         // Operations at or below the snapshot were compacted in another
         // tab's view of the log; skip them.
         if entry.revision > self.snapshot.as_ref().map_or(0, |s| s.revision) {
@@ -184,9 +160,12 @@ impl<Op: Operation> RecordSink for ParsedRecords<'_, Op> {
     }
 
     fn pending(&mut self, value: &str) -> Result<u64, LogError> {
-        let op: PendingOp<Op> = parse(self.doc, "pending operation", value)?;
+        let op: PendingOpValue = parse(self.doc, "pending operation", value)?;
         let seq = op.id.seq;
-        self.pending.push(op.into());
+        let op = op
+            .typed()
+            .map_err(|e| corrupt(self.doc, "pending operation", e.to_string()))?;
+        self.pending.push(op);
         Ok(seq)
     }
 
