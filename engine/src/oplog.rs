@@ -51,8 +51,18 @@ pub struct Snapshot<Op: Operation> {
     pub document: Op::Document,
     /// For each site, the last sequence number committed up to `revision`.
     /// Reading JSON in which a site appears twice fails.
-    #[serde(deserialize_with = "crate::clock::deserialize_site_counters")]
+    #[serde(deserialize_with = "deserialize_last_seq")]
     pub last_seq: BTreeMap<SiteId, u64>,
+}
+
+/// Reads the `last_seq` field of a [`Snapshot`]'s JSON form, an object
+/// from site id to sequence number, rejecting a site that appears twice.
+/// For readers that build a snapshot from its fields, as `Snapshot`'s own
+/// `Deserialize` does.
+pub fn deserialize_last_seq<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<SiteId, u64>, D::Error> {
+    crate::clock::deserialize_site_counters(d)
 }
 
 /// A log of committed operations with snapshots: the one interface of the

@@ -1,20 +1,24 @@
-//! Committed and pending operations as read from JavaScript or the offline
-//! store, with the operation kept as a JSON value until the caller reads
-//! it as its type.
+//! Committed and pending operations and snapshots as read from JavaScript
+//! or the offline store, with the operation or the document kept as a
+//! JSON value until the caller reads it as its type.
 //!
 //! serde's derive would give the module one reader of the fields around
-//! the operation per operation type. These types read them once for text
-//! and boards alike, and the operation then goes through the reader that
-//! its type has anyway. The price is one more copy of the operation's
-//! JSON value.
+//! the operation or document per operation type. These types read them
+//! once for text and boards alike, and the operation or document then
+//! goes through the reader that its type has anyway. The price is one
+//! more copy of its JSON value.
 //!
-//! NOTE: when the operation and another field are both invalid, the error
-//! names the other field. serde's derive named the one that came first
-//! in key order, so a committed operation with a bad `op` and a bad
-//! `revision` reported the `op`.
+//! NOTE: when the operation or document and another field are both
+//! invalid, the error names the other field. serde's derive named the one
+//! that came first in key order, so a committed operation with a bad `op`
+//! and a bad `revision` reported the `op`, and a snapshot with a bad
+//! `document` and a bad `last_seq` reported the `document`.
 
+use std::collections::BTreeMap;
+
+use echostream::oplog::deserialize_last_seq;
 use echostream::sync::Submission;
-use echostream::{LoggedOp, OpId, Operation, VectorClock};
+use echostream::{LoggedOp, OpId, Operation, SiteId, Snapshot, VectorClock};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -70,6 +74,29 @@ impl PendingOpValue {
             base: self.base,
             clock: self.clock,
             op: Op::deserialize(&self.op)?,
+        })
+    }
+}
+
+/// The JSON form of a [`Snapshot`], with the document not read yet.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct SnapshotValue {
+    /// The revision of the document.
+    pub revision: u64,
+    /// The document, in its JSON form.
+    pub document: Value,
+    /// For each site, the last sequence number committed up to `revision`.
+    #[serde(deserialize_with = "deserialize_last_seq")]
+    pub last_seq: BTreeMap<SiteId, u64>,
+}
+
+impl SnapshotValue {
+    /// Reads the document as `Op`'s document. O(size of the document).
+    pub fn typed<Op: Operation>(self) -> serde_json::Result<Snapshot<Op>> {
+        Ok(Snapshot {
+            revision: self.revision,
+            document: Op::Document::deserialize(&self.document)?,
+            last_seq: self.last_seq,
         })
     }
 }

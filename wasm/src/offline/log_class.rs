@@ -10,7 +10,7 @@ use super::{IndexedDbLog, LogBackend, StoredRecords};
 use crate::args::{counter_arg, from_counter, str_arg, JsResult};
 use crate::board::JsBoard;
 use crate::clock::to_site;
-use crate::envelope::{LoggedOpValue, PendingOpValue};
+use crate::envelope::{LoggedOpValue, PendingOpValue, SnapshotValue};
 use crate::json::{from_js, invalid, to_js};
 use crate::text_document::JsTextDocument;
 
@@ -162,7 +162,9 @@ macro_rules! offline_log_class {
                 &mut self,
                 #[wasm_bindgen(unchecked_param_type = $snapshot_type)] snapshot: JsValue,
             ) -> JsResult<()> {
-                let snapshot: Snapshot<$op> = from_js(snapshot, "snapshot")?;
+                let snapshot: SnapshotValue = from_js(snapshot, "snapshot")?;
+                let snapshot: Snapshot<$op> =
+                    snapshot.typed().map_err(|e| invalid(&e, "snapshot"))?;
                 Ok(self.log.save_snapshot(snapshot)?)
             }
 

@@ -17,7 +17,7 @@ use echostream::sync::{Submission, UndoHistory};
 use echostream::{LoggedOp, MemoryLog, OpId, OpLog, Operation, SiteId, Snapshot};
 use serde::Serialize;
 
-use crate::envelope::{LoggedOpValue, PendingOpValue};
+use crate::envelope::{LoggedOpValue, PendingOpValue, SnapshotValue};
 
 /// The reason the offline log rejected a record or a call.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -142,7 +142,11 @@ struct ParsedRecords<'a, Op: Operation> {
 
 impl<Op: Operation> RecordSink for ParsedRecords<'_, Op> {
     fn snapshot(&mut self, value: &str) -> Result<(), LogError> {
-        self.snapshot = Some(parse(self.doc, "snapshot", value)?);
+        let snapshot: SnapshotValue = parse(self.doc, "snapshot", value)?;
+        let snapshot = snapshot
+            .typed()
+            .map_err(|e| corrupt(self.doc, "snapshot", e.to_string()))?;
+        self.snapshot = Some(snapshot);
         Ok(())
     }
 
