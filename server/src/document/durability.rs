@@ -6,7 +6,6 @@ use echostream::{LoggedOp, OpLog, Snapshot};
 use tokio::task::JoinError;
 
 use super::task::Open;
-use super::WRITE_FAIL_POINT;
 use crate::document_op::DocumentOp;
 use crate::protocol::ServerMessage;
 use crate::store::{DocumentLog, StoreError};
@@ -30,7 +29,7 @@ fn write_batch<Op: DocumentOp>(
     batch: Vec<(LoggedOp<Op>, Option<u64>)>,
     snapshot: Option<Snapshot<Op>>,
 ) -> WriteResult<Op> {
-    fail::fail_point!(WRITE_FAIL_POINT);
+    fail::fail_point!(super::WRITE_FAIL_POINT);
     let base = batch.first().map_or(0, |(entry, _)| entry.revision - 1);
     let synced = batch
         .into_iter()

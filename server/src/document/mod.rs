@@ -7,6 +7,7 @@ mod cluster;
 mod durability;
 mod fence;
 mod file_load;
+mod join_queue;
 mod presence;
 mod registry;
 mod task;

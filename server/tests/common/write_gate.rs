@@ -1,4 +1,4 @@
-//! A gate on the server's writes: it holds each batch of committed
+//! A gate on the server's writes: it stops each batch of committed
 //! operations at the start of its write until the test lets it through,
 //! so that a test can act while operations are committed but not stored.
 //! It uses the server's write fail point, which is process-wide, so the
@@ -23,7 +23,7 @@ struct Counts {
 }
 
 /// A closed gate on every batch write of the process. Dropping it lets
-/// every write through and removes the fail point.
+/// every write through, removes the fail point and ends the test's turn.
 pub struct WriteGate {
     counts: Arc<(Mutex<Counts>, Condvar)>,
     _turn: tokio::sync::MutexGuard<'static, ()>,
@@ -79,11 +79,18 @@ impl WriteGate {
         counts.released = counts.released.max(count);
         changed.notify_all();
     }
+
+    /// Lets every write through from now on. The test keeps its turn
+    /// until the gate drops, which must follow the server's shutdown, so
+    /// that no write of its server reaches the next test's gate.
+    pub fn open(&self) {
+        self.release(u64::MAX);
+    }
 }
 
 impl Drop for WriteGate {
     fn drop(&mut self) {
-        self.release(u64::MAX);
+        self.open();
         fail::remove(WRITE_FAIL_POINT);
     }
 }
