@@ -189,14 +189,14 @@ test("__proto__ property key is rejected", () => {
   const board = new Board();
   const reason = "the key __proto__ is reserved: JavaScript objects do not keep it as a property";
   const shape = JSON.parse('{"kind": "rectangle", "props": {"__proto__": {"number": 1}}}');
-  const { id, op } = board.createOp(shape);
-  assert.throws(() => board.apply(op), (error) => error instanceof Error && error.message.includes(reason) && error.message.includes(id));
+  assert.throws(() => board.createOp(shape), (error) => error instanceof Error && error.message.includes(reason));
   assert.equal(board.size, 0);
 
   const created = board.createOp({ kind: "rectangle" });
   board.apply(created.op);
   const before = JSON.stringify(board.toJSON());
-  assert.throws(() => board.apply(board.setOp(created.id, "__proto__", { number: 1 })), (error) => error instanceof Error && error.message.includes(reason));
+  assert.throws(() => board.setOp(created.id, "__proto__", { number: 1 }), (error) => error instanceof Error && error.message.includes(reason));
+  assert.throws(() => board.setOp(created.id, "__proto__", null), (error) => error instanceof Error && error.message.includes(reason));
   const set = BoardOp.fromJSON(JSON.parse(`[{"set": {"id": "${created.id}", "key": "__proto__", "old": null, "new": {"number": 1}}}]`));
   assert.throws(() => board.apply(set), (error) => error instanceof Error && error.message.includes(reason));
   assert.equal(JSON.stringify(board.toJSON()), before);
