@@ -24,6 +24,8 @@ test("chosen name reaches the other page", { timeout: 120_000 }, async () => {
   const url = `${server.url}/?doc=names-${Date.now()}`;
   await Promise.all([alice.open(url), bob.open(url)]);
   await Promise.all([alice.waitOnline(), bob.waitOnline()]);
+  // The page names its icon inline, so no request fails, /favicon.ico included.
+  assert.deepEqual(alice.failedResponses, []);
 
   await alice.page.fill("[data-testid=own-name]", "  Alice Ö 🎨 ");
   await alice.page.press("[data-testid=own-name]", "Enter");
