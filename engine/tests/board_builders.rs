@@ -1,9 +1,12 @@
 //! Operations built from a board: the Excalidraw import onto a board that
-//! already has shapes, and the rounding of coordinates and translation
-//! deltas to the 1/65536 px grid.
+//! already has shapes, the rounding of coordinates and translation
+//! deltas to the 1/65536 px grid, and the errors for operations that would
+//! not apply.
 
 use echostream::board::excalidraw::import;
-use echostream::board::{Board, BoardError, BoardOp, PropertyValue, Shape, ShapeKind};
+use echostream::board::{
+    Board, BoardError, BoardOp, GroupId, PropertyValue, Shape, ShapeId, ShapeKind,
+};
 use echostream::text::TextDocument;
 
 /// A scene with a rectangle, a bound text inside it and an arrow that
@@ -264,4 +267,98 @@ fn text_selection_follows_text_edits() {
         delete_other.transform_text_selection(sticky, caret, Side::Left),
         Some(caret)
     );
+}
+
+#[test]
+fn group_op_rejects_member_already_in_group() {
+    let mut board = board_with_two_shapes();
+    let ids = board.order().to_vec();
+    let group = GroupId::random();
+    let op = board.group_op(group, &ids[..1]).unwrap();
+    board.apply(&op).unwrap();
+
+    assert_eq!(
+        board.group_op(group, &ids),
+        Err(BoardError::AlreadyInGroup { id: ids[0], group })
+    );
+    assert_eq!(
+        board.group_op(group, &[ids[1], ids[1]]),
+        Err(BoardError::AlreadyInGroup { id: ids[1], group })
+    );
+
+    // Another group takes both, and its operation applies.
+    let outer = GroupId::random();
+    let op = board.group_op(outer, &ids).unwrap();
+    board.apply(&op).unwrap();
+    assert_eq!(board.shape(ids[0]).unwrap().groups, vec![group, outer]);
+    assert_eq!(board.shape(ids[1]).unwrap().groups, vec![outer]);
+}
+
+#[test]
+fn set_op_rejects_what_apply_rejects() {
+    let board = board_with_two_shapes();
+    let id = board.order()[0];
+    let missing = ShapeId::random();
+
+    assert_eq!(
+        board.set_op(id, "container", Some(PropertyValue::Shape(missing))),
+        Err(BoardError::DanglingReference {
+            id,
+            key: "container".into(),
+            target: missing,
+        })
+    );
+    let other = board.order()[1];
+    assert_eq!(
+        board.set_op(id, "frame", Some(PropertyValue::Shape(other))),
+        Err(BoardError::NotAFrame {
+            id,
+            target: other,
+            kind: ShapeKind::Rectangle,
+        })
+    );
+    assert_eq!(
+        board.set_op(id, "x", Some(PropertyValue::String("left".into()))),
+        Err(BoardError::PropertyType {
+            id,
+            key: "x".into(),
+            expected: echostream::board::PropertyType::Number,
+            value: "{\"string\":\"left\"}".into(),
+        })
+    );
+}
+
+#[test]
+fn try_create_op_rejects_what_apply_rejects() {
+    let mut board = board_with_two_shapes();
+    let missing = ShapeId::random();
+    let mut shape = Shape::new(ShapeKind::Text);
+    shape
+        .props
+        .insert("container".into(), PropertyValue::Shape(missing));
+    match board.try_create_op(shape) {
+        Err(BoardError::DanglingReference { key, target, .. }) => {
+            assert_eq!(key, "container");
+            assert_eq!(target, missing);
+        }
+        other => panic!("expected a dangling reference, got {other:?}"),
+    }
+
+    let group = GroupId::random();
+    let mut shape = Shape::new(ShapeKind::Rectangle);
+    shape.groups = vec![group, group];
+    assert!(matches!(
+        board.try_create_op(shape),
+        Err(BoardError::AlreadyInGroup { group: g, .. }) if g == group
+    ));
+
+    let mut shape = Shape::new(ShapeKind::Text);
+    let target = board.order()[0];
+    shape
+        .props
+        .insert("container".into(), PropertyValue::Shape(target));
+    shape.props.insert("x".into(), PropertyValue::Number(0.1));
+    let (id, op) = board.try_create_op(shape).unwrap();
+    board.apply(&op).unwrap();
+    assert_eq!(number(&board, id, "x"), 6554.0 / 65536.0);
 }

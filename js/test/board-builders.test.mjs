@@ -118,3 +118,49 @@ test("createOp rounds coordinates", () => {
   board.apply(op);
   assert.deepEqual(board.shape(id).props, { x: { number: 6554 / 65536 }, y: { number: 3 }, width: { number: 0.1 } });
 });
+
+test("groupOp rejects a member already in the group", () => {
+  const { board, id } = boardWithRectangle();
+  const other = board.createOp({ kind: "ellipse", props: { x: { number: 5 }, y: { number: 5 } } });
+  board.apply(other.op);
+  const group = "B" + "x".repeat(21);
+  board.apply(board.groupOp(group, [id]));
+
+  assert.throws(() => board.groupOp(group, [other.id, id]), {
+    message: `shape ${id} is already in group ${group}`,
+  });
+  assert.throws(() => board.groupOp(group, [other.id, other.id]), {
+    message: `shape ${other.id} is already in group ${group}`,
+  });
+  assert.deepEqual(board.groupMembers(group), [id]);
+
+  // The members not yet in it can join, and the operation applies.
+  board.apply(board.groupOp(group, [other.id]));
+  assert.deepEqual(board.groupMembers(group).sort(), [id, other.id].sort());
+});
+
+test("setOp rejects a reference that would not apply", () => {
+  const { board, id } = boardWithRectangle();
+  const missing = "C" + "y".repeat(21);
+  assert.throws(() => board.setOp(id, "container", { shape: missing }), {
+    message: `property container of shape ${id} refers to shape ${missing}, which is not on the board`,
+  });
+  assert.throws(() => board.setOp(id, "x", { string: "left" }), {
+    message: `property x of shape ${id} must be a number, not {"string":"left"}`,
+  });
+  assert.deepEqual(board.shape(id).props, { x: { number: 0 }, y: { number: 0 } });
+});
+
+test("createOp rejects a shape that would not apply", () => {
+  const { board, id } = boardWithRectangle();
+  assert.throws(
+    () => board.createOp({ kind: "text", props: { frame: { shape: id } }, text: "a" }),
+    (error) => new RegExp(`^the frame of shape \\S+ must be a frame, but shape ${id} is a rectangle$`).test(error.message),
+  );
+  const group = "D" + "z".repeat(21);
+  assert.throws(
+    () => board.createOp({ kind: "ellipse", groups: [group, group] }),
+    (error) => new RegExp(`^shape \\S+ is already in group ${group}$`).test(error.message),
+  );
+  assert.equal(board.size, 1);
+});

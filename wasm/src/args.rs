@@ -48,27 +48,48 @@ pub fn error(message: impl AsRef<str>) -> JsError {
     JsError::new(message.as_ref())
 }
 
-/// Converts a JavaScript number to an index or a length, rejecting
-/// negative, fractional, infinite and unsafe values.
-pub fn to_index(value: f64, name: &str) -> JsResult<usize> {
-    let printed = number_text(value);
+/// The largest index or length, `usize::MAX`: 4,294,967,295 on wasm32.
+/// Memory bounds text positions and lengths well below it.
+const MAX_INDEX: f64 = usize::MAX as f64;
+
+/// Converts a JavaScript number to an integer from 0 to `max`, rejecting
+/// negative, fractional, infinite and larger values.
+fn to_integer(value: f64, name: &str, max: f64) -> Result<f64, JsError> {
     if !(value.is_finite() && value >= 0.0 && value.fract() == 0.0) {
+        return Err(not_an_integer(&number_text(value), name));
+    }
+    if value > max {
         return Err(error(format!(
-            "invalid {name} {printed}: expected a non-negative integer"
+            "invalid {name} {}: the maximum is {max}",
+            number_text(value)
         )));
     }
-    if value > MAX_SAFE_INTEGER || value > usize::MAX as f64 {
-        return Err(error(format!(
-            "invalid {name} {printed}: the maximum is {}",
-            MAX_SAFE_INTEGER.min(usize::MAX as f64)
-        )));
+    Ok(value)
+}
+
+/// Returns the error for an argument that is no non-negative integer.
+#[inline(never)]
+fn not_an_integer(printed: &str, name: &str) -> JsError {
+    error(format!(
+        "invalid {name} {printed}: expected a non-negative integer"
+    ))
+}
+
+/// Reads a non-negative integer up to `max` from a JavaScript value: the
+/// shared slow path of [`index_arg`] and [`counter_arg`], which builds the
+/// error.
+#[inline(never)]
+fn integer_arg(value: &JsValue, name: &str, max: f64) -> Result<f64, JsError> {
+    match value.as_f64() {
+        Some(number) => to_integer(number, name, max),
+        None => Err(not_an_integer(&describe(value), name)),
     }
-    Ok(value as usize)
 }
 
 /// Reads an index or a length from a JavaScript value, rejecting anything
 /// but a number instead of converting it as `Number()` would (`null` to 0,
-/// `"3"` to 3, `true` to 1).
+/// `"3"` to 3, `true` to 1). The maximum is `usize::MAX`, 4,294,967,295
+/// on wasm32.
 ///
 /// A valid index costs two light calls into JavaScript
 /// (`Number.isSafeInteger`, then the value as a number). Together they
@@ -78,23 +99,26 @@ pub fn to_index(value: f64, name: &str) -> JsResult<usize> {
 pub fn index_arg(value: &JsValue, name: &str) -> JsResult<usize> {
     if Number::is_safe_integer(value) {
         let number = value.unchecked_into_f64();
-        if number >= 0.0 && number <= usize::MAX as f64 {
+        if (0.0..=MAX_INDEX).contains(&number) {
             return Ok(number as usize);
         }
     }
-    match value.as_f64() {
-        Some(number) => to_index(number, name),
-        None => Err(error(format!(
-            "invalid {name} {}: expected a non-negative integer",
-            describe(value)
-        ))),
-    }
+    integer_arg(value, name, MAX_INDEX).map(|n| n as usize)
 }
 
 /// Reads a counter, such as a revision or a sequence number, from a
-/// JavaScript value, rejecting anything but a non-negative integer number.
+/// JavaScript value: an integer number from 0 to 2^53 - 1
+/// ([`MAX_SAFE_INTEGER`]), the range that JSON input reads exactly. The
+/// error names the argument, the value and the limit. Costs the same as
+/// [`index_arg`].
 pub fn counter_arg(value: &JsValue, name: &str) -> JsResult<u64> {
-    index_arg(value, name).map(|n| n as u64)
+    if Number::is_safe_integer(value) {
+        let number = value.unchecked_into_f64();
+        if number >= 0.0 {
+            return Ok(number as u64);
+        }
+    }
+    integer_arg(value, name, MAX_SAFE_INTEGER).map(|n| n as u64)
 }
 
 /// Reads a number from a JavaScript value, rejecting anything but a

@@ -274,14 +274,17 @@ impl JsBoard {
 
     /// Returns a new shape id and the operation that creates `shape` at
     /// the top of the z-order, with a finite `x` and `y` rounded to the
-    /// board's 1/65536 px grid. It does not apply it.
+    /// board's 1/65536 px grid. It does not apply it. Throws, naming the
+    /// value, when the operation would fail to apply to this board: an
+    /// invalid property, a repeated group, or a reference to a shape that
+    /// is not on the board.
     #[wasm_bindgen(js_name = createOp, unchecked_return_type = "CreatedShape")]
     pub fn create_op(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ShapeJson")] shape: JsValue,
     ) -> JsResult<JsValue> {
         let shape: Shape = from_js(shape, "shape")?;
-        let (id, op) = self.board.create_op(shape);
+        let (id, op) = self.board.try_create_op(shape)?;
         let result = js_sys::Object::new();
         js_sys::Reflect::set(&result, &"id".into(), &id.to_string().into())
             .map_err(|_| error("failed to build the created shape"))?;
@@ -301,8 +304,9 @@ impl JsBoard {
 
     /// Returns the operation that sets property `key` of shape `id`, or
     /// removes it when `value` is null. A finite `x` or `y` is rounded to
-    /// the board's 1/65536 px grid. A value invalid for the key throws an
-    /// error that names it.
+    /// the board's 1/65536 px grid. A value invalid for the key, or a
+    /// reference to a shape that is not on the board, throws an error that
+    /// names it.
     #[wasm_bindgen(js_name = setOp)]
     pub fn set_op(
         &self,
@@ -347,7 +351,9 @@ impl JsBoard {
         Ok(self.board.send_to_back_op(shape_id(&id)?)?.into())
     }
 
-    /// Returns the operation that puts `ids` into group `group`.
+    /// Returns the operation that puts `ids` into group `group`. Throws,
+    /// naming the shape and the group, when a shape is not on the board,
+    /// is in the group already or is listed twice.
     #[wasm_bindgen(js_name = groupOp)]
     pub fn group_op(
         &self,

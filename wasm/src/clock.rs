@@ -3,7 +3,7 @@
 use echostream::{ClockOrdering, SiteId, VectorClock};
 use wasm_bindgen::prelude::*;
 
-use crate::args::{counter_arg, from_counter, str_arg, JsResult};
+use crate::args::{counter_arg, error, from_counter, str_arg, JsResult, MAX_SAFE_INTEGER};
 use crate::json::{from_js, to_js};
 
 /// A vector clock: for each site, how many of its operations were seen.
@@ -69,11 +69,20 @@ impl JsVectorClock {
     }
 
     /// Counts one more operation of `site` and returns its new counter.
+    /// Throws, leaving the clock unchanged, when the counter is at the
+    /// maximum 2^53 - 1.
     pub fn increment(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string")] site: JsValue,
     ) -> JsResult<f64> {
         let site = to_site(&site)?;
+        let counter = self.clock.get(site);
+        if counter as f64 >= MAX_SAFE_INTEGER {
+            return Err(error(format!(
+                "counter {counter} of site {site} is at the maximum {MAX_SAFE_INTEGER}, \
+                 so it cannot be incremented"
+            )));
+        }
         from_counter(self.clock.increment(site), "counter")
     }
 

@@ -68,13 +68,14 @@ pub fn invalid(e: &serde_json::Error, name: &str) -> JsError {
 }
 
 /// Reads an engine value from a plain JavaScript value, rejecting lone
-/// surrogates in its strings, nesting deeper than [`MAX_DEPTH`], cycles
-/// and `BigInt`s. The message names what is wrong. O(size of the value).
+/// surrogates in its strings, nesting deeper than [`MAX_DEPTH`], cycles,
+/// `BigInt`s, and `Map`s and `Set`s, which `JSON.stringify` writes as `{}`.
+/// The message names what is wrong. O(size of the value).
 ///
-/// NOTE: values that `JSON.stringify` drops or rewrites are read as it
-/// writes them, not rejected. A `Map` or a `Set` reads as `{}`, so
-/// `VectorClock.fromJSON(new Map(...))` gives an empty clock. `undefined`,
-/// functions and symbols read as null or are left out.
+/// NOTE: other values that `JSON.stringify` drops or rewrites are read as
+/// it writes them, not rejected. `undefined`, functions and symbols read
+/// as null or are left out. A `Map` or `Set` with own enumerable
+/// properties reads as those properties.
 pub fn from_js<T: DeserializeOwned>(value: JsValue, name: &str) -> JsResult<T> {
     from_value(&js_to_value(value, name)?, name)
 }
@@ -86,18 +87,119 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue, name: &str) -> JsResult<T> {
 pub fn js_to_value(value: JsValue, name: &str) -> JsResult<Value> {
     let text = match js_sys::JSON::stringify(&value) {
         Ok(text) => text,
-        Err(thrown) => {
-            return Err(error(format!(
-                "invalid {name}: it cannot be read as JSON: {}",
-                message(thrown)
-            )))
-        }
+        Err(thrown) => return Err(stringify_error(thrown, name)),
     };
     // `undefined` and functions have no JSON text.
     let Some(text) = text.as_string() else {
         return Ok(Value::Null);
     };
-    parse_json(&text).map_err(|message| error(format!("invalid {name}: {message}")))
+    let parsed =
+        parse_json(&text).map_err(|message| error(format!("invalid {name}: {message}")))?;
+    // A `Map` or a `Set` is written as `{}`, so only text with an empty
+    // object in it can have held one. Other text pays for this search alone.
+    if text.as_bytes().windows(2).any(|pair| pair == b"{}") {
+        let mut path = String::new();
+        if let Some(class) = find_collection(&parsed, &value, &mut path) {
+            return Err(collection_error(name, class, &path));
+        }
+    }
+    Ok(parsed)
+}
+
+/// Returns the error for a value that `JSON.stringify` threw on. Nesting
+/// thousands of levels deep overflows the JavaScript stack, which V8
+/// (Node 20, Chromium) reports as a `RangeError`, so that error also names
+/// the nesting limit. `JSON.stringify` also throws a `RangeError` for text
+/// longer than the maximum string length, where the hint does not apply.
+// NOTE: other engines may report the overflow otherwise (Firefox throws an
+// `InternalError`), and the message then lacks the limit.
+#[inline(never)]
+fn stringify_error(thrown: JsValue, name: &str) -> JsError {
+    let hint = if thrown.is_instance_of::<js_sys::RangeError>() {
+        format!(" (arrays and objects may nest at most {MAX_DEPTH} levels)")
+    } else {
+        String::new()
+    };
+    error(format!(
+        "invalid {name}: it cannot be read as JSON: {}{hint}",
+        message(thrown)
+    ))
+}
+
+/// Returns the message for arrays and objects nested deeper than
+/// [`MAX_DEPTH`].
+fn depth_message() -> String {
+    format!("arrays and objects nest deeper than the maximum of {MAX_DEPTH} levels")
+}
+
+/// Returns the class, `Map` or `Set`, of the first value in `js` that
+/// `JSON.stringify` wrote as an empty object in `parsed`, and writes its
+/// path into `path`. It looks up the JavaScript value of each array and
+/// object on the way, so it costs one call into JavaScript per array and
+/// object of the value. A value that `toJSON` rewrote has other paths and
+/// is not found.
+fn find_collection(parsed: &Value, js: &JsValue, path: &mut String) -> Option<&'static str> {
+    let start = path.len();
+    match parsed {
+        Value::Object(entries) if entries.is_empty() => {
+            if js.is_instance_of::<js_sys::Map>() {
+                return Some("Map");
+            }
+            if js.is_instance_of::<js_sys::Set>() {
+                return Some("Set");
+            }
+        }
+        Value::Object(entries) => {
+            for (key, child) in entries.iter().filter(|(_, child)| is_container(child)) {
+                path.push('.');
+                path.push_str(key);
+                let found = js_sys::Reflect::get(js, &JsValue::from_str(key))
+                    .ok()
+                    .and_then(|child_js| find_collection(child, &child_js, path));
+                if found.is_some() {
+                    return found;
+                }
+                path.truncate(start);
+            }
+        }
+        Value::Array(items) => {
+            for (index, child) in items.iter().enumerate().filter(|(_, c)| is_container(c)) {
+                path.push_str(&format!("[{index}]"));
+                let found = js_sys::Reflect::get_u32(js, index as u32)
+                    .ok()
+                    .and_then(|child_js| find_collection(child, &child_js, path));
+                if found.is_some() {
+                    return found;
+                }
+                path.truncate(start);
+            }
+        }
+        _ => {}
+    }
+    None
+}
+
+fn is_container(value: &Value) -> bool {
+    value.is_object() || value.is_array()
+}
+
+/// Returns the error for a `Map` or a `Set` at `path`, which is empty for
+/// the value itself.
+#[inline(never)]
+fn collection_error(name: &str, class: &str, path: &str) -> JsError {
+    let place = if path.is_empty() {
+        "it".to_owned()
+    } else {
+        format!("the value at {}", path.trim_start_matches('.'))
+    };
+    let fix = if class == "Map" {
+        "a plain object, for example Object.fromEntries(map)"
+    } else {
+        "an array, for example Array.from(set)"
+    };
+    error(format!(
+        "invalid {name}: {place} is a {class}, which JSON.stringify writes as {{}}; pass {fix}"
+    ))
 }
 
 /// Writes `value` as compact JSON text, as its `Display` form does. That
@@ -142,9 +244,7 @@ fn text_problem(text: &str) -> Option<String> {
             '[' | '{' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
-                    return Some(format!(
-                        "arrays and objects nest deeper than the maximum of {MAX_DEPTH} levels"
-                    ));
+                    return Some(depth_message());
                 }
             }
             ']' | '}' => depth = depth.saturating_sub(1),

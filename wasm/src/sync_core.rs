@@ -1,11 +1,11 @@
 //! The sync state shared by the text and board clients: the engine's
 //! `Client` state machine and the offline log kept in step with it.
 
-use echostream::sync::{Client, Submission};
+use echostream::sync::{Client, ClientState, Submission};
 use echostream::{Diff, LoggedOp, OpId, OpLog, Operation, SiteId, Snapshot, VectorClock};
 
-use crate::args::JsResult;
-use crate::offline::IndexedDbLog;
+use crate::args::{error, JsResult, MAX_SAFE_INTEGER};
+use crate::offline::{IndexedDbLog, LogError};
 
 /// The committed operations between two snapshots of the offline log.
 const SNAPSHOT_EVERY: u64 = 100;
@@ -151,8 +151,29 @@ where
         self.log.is_some()
     }
 
+    /// Returns an error, before anything changes, when a new local edit
+    /// would need a sequence number above 2^53 - 1, which no JavaScript
+    /// number represents exactly. An edit that joins the buffer needs none.
+    fn check_next_seq(&self) -> JsResult<()> {
+        let buffered = matches!(
+            self.client.state(),
+            ClientState::Pending | ClientState::AwaitingAckWithBuffer
+        );
+        check_seq_left(self.client.site(), self.client.next_seq(), !buffered)
+    }
+
+    /// Returns an error, before anything changes, when the offline log
+    /// cannot record the committed operation at `revision` that the client
+    /// is about to accept. It can only be recorded at the log's head plus
+    /// one.
+    fn check_log_follows(&self, revision: u64) -> JsResult<()> {
+        let head = self.log.as_ref().map(OpLog::head);
+        check_log_follows(revision, self.client.revision(), head)
+    }
+
     /// Applies a local edit and records it.
     pub fn apply_local(&mut self, op: Op) -> JsResult<()> {
+        self.check_next_seq()?;
         self.client.apply_local(op).map_err(Into::into)?;
         self.record(None)
     }
@@ -172,6 +193,9 @@ where
             (Some(sent), Some(op)) if sent.id == id => Some((sent.clock.clone(), op.clone())),
             _ => None,
         };
+        if committed.is_some() {
+            self.check_log_follows(revision)?;
+        }
         self.client.acknowledge(id, revision)?;
         let Some((clock, op)) = committed else {
             return Ok(());
@@ -193,6 +217,7 @@ where
         if entry.revision <= self.client.revision() {
             return Ok(None);
         }
+        self.check_log_follows(entry.revision)?;
         let own = self.client.in_flight().is_some_and(|f| f.id == entry.id);
         let applied = self.client.receive_remote(entry.clone())?;
         if own {
@@ -238,6 +263,11 @@ where
     /// Aligns the pending ids with the server's `last_seq` (see
     /// `Client::align_seqs`) and records them when they changed.
     pub fn align_seqs(&mut self, last_seq: u64) -> JsResult<bool> {
+        check_seq_left(
+            self.client.site(),
+            last_seq.saturating_add(1),
+            self.client.has_pending(),
+        )?;
         let renumbered = self.client.align_seqs(last_seq);
         if renumbered {
             self.restored_clock = None;
@@ -248,6 +278,9 @@ where
 
     /// Undoes the latest local edit, as a new local edit, and records it.
     pub fn undo(&mut self) -> JsResult<Option<Op>> {
+        if self.client.can_undo() {
+            self.check_next_seq()?;
+        }
         let applied = self.client.undo().map_err(Into::into)?;
         if applied.is_some() {
             self.record(None)?;
@@ -257,6 +290,9 @@ where
 
     /// Redoes the latest undone edit and records it.
     pub fn redo(&mut self) -> JsResult<Option<Op>> {
+        if self.client.can_redo() {
+            self.check_next_seq()?;
+        }
         let applied = self.client.redo().map_err(Into::into)?;
         if applied.is_some() {
             self.record(None)?;
@@ -345,5 +381,33 @@ where
             }
         }
         Ok(())
+    }
+}
+
+/// Returns an error unless `next`, the sequence number that `site` would
+/// give its next operation, is at most 2^53 - 1, the largest integer that
+/// a JavaScript number represents exactly. Nothing is checked unless the
+/// operation `takes_number`: one that joins the buffer does not.
+#[inline(never)]
+fn check_seq_left(site: SiteId, next: u64, takes_number: bool) -> JsResult<()> {
+    if takes_number && next as f64 > MAX_SAFE_INTEGER {
+        return Err(error(format!(
+            "site {site} has used every sequence number up to the maximum \
+             {MAX_SAFE_INTEGER}, so it cannot make another operation"
+        )));
+    }
+    Ok(())
+}
+
+/// Returns an error when a client at `client_revision` would accept a
+/// committed operation at `revision` that the offline log, at `head`
+/// (`None` without a log), cannot record after it.
+#[inline(never)]
+fn check_log_follows(revision: u64, client_revision: u64, head: Option<u64>) -> JsResult<()> {
+    match head {
+        Some(head) if revision == client_revision.saturating_add(1) && revision != head + 1 => {
+            Err(LogError::Revision { revision, head }.into())
+        }
+        _ => Ok(()),
     }
 }

@@ -165,7 +165,14 @@ export class User {
     this.errors = [];
     /** Console errors, which include failed WebSocket connections while the server is down. */
     this.consoleErrors = [];
+    /** Responses with an HTTP error status, as "404 http://...". */
+    this.failedResponses = [];
     this.page.on("pageerror", (error) => this.errors.push(String(error)));
+    this.page.on("response", (response) => {
+      if (response.status() >= 400) {
+        this.failedResponses.push(`${response.status()} ${response.url()}`);
+      }
+    });
     this.page.on("console", (message) => {
       if (message.type() === "error") {
         this.consoleErrors.push(message.text());

@@ -24,6 +24,11 @@ test("chosen name reaches the other page", { timeout: 120_000 }, async () => {
   const url = `${server.url}/?doc=names-${Date.now()}`;
   await Promise.all([alice.open(url), bob.open(url)]);
   await Promise.all([alice.waitOnline(), bob.waitOnline()]);
+  // Headless Chromium sent no icon request in this test, so it reads the link
+  // that keeps a desktop browser from requesting /favicon.ico.
+  const icon = await alice.page.getAttribute("link[rel=icon]", "href");
+  assert.match(icon, /^data:image\/svg\+xml,/);
+  assert.deepEqual(alice.failedResponses, []);
 
   await alice.page.fill("[data-testid=own-name]", "  Alice Ö 🎨 ");
   await alice.page.press("[data-testid=own-name]", "Enter");

@@ -137,6 +137,12 @@ impl<Op: Operation> Client<Op> {
         &self.clock
     }
 
+    /// Returns the sequence number that the next local edit gets when no
+    /// edit waits in the buffer; a buffered edit joins the buffer's id.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
     /// Returns the state of the client's pending work.
     pub fn state(&self) -> ClientState {
         match (&self.in_flight, &self.buffer) {

@@ -29,6 +29,7 @@ fn write_batch<Op: DocumentOp>(
     batch: Vec<(LoggedOp<Op>, Option<u64>)>,
     snapshot: Option<Snapshot<Op>>,
 ) -> WriteResult<Op> {
+    fail::fail_point!(super::WRITE_FAIL_POINT);
     let base = batch.first().map_or(0, |(entry, _)| entry.revision - 1);
     let synced = batch
         .into_iter()

@@ -13,50 +13,21 @@
 //! applies an entry that the newer connection stored.
 
 use std::collections::{HashMap, VecDeque};
-use std::time::Duration;
 
 use echostream::{LoggedOp, SiteId};
-use tokio::time::Instant;
 
+use super::join_queue::WaitingJoin;
 use super::task::{Open, Pending};
 use super::{Dropped, Join, JoinReply};
 use crate::document_op::DocumentOp;
-use crate::protocol::{ErrorBody, ErrorCode};
-
-/// How long a join waits for this node to apply the stream up to the
-/// head at the time of its token. Longer than the retries of a Redis
-/// command (about 6.4 s), so that a short outage delays joins without
-/// failing them.
-const JOIN_WAIT: Duration = Duration::from_secs(10);
-
-/// A join with a fencing token, waiting for the durable revision to reach
-/// the token's head.
-pub(super) struct WaitingJoin {
-    join: Join,
-    reply: JoinReply,
-    deadline: Instant,
-}
 
 impl<Op: DocumentOp> Open<Op> {
-    /// Queues a join with a fencing token until [`admit_joins`] can admit
-    /// it.
-    ///
-    /// [`admit_joins`]: Open::admit_joins
-    pub(super) fn queue_join(&mut self, join: Join, reply: JoinReply) {
-        let deadline = Instant::now() + JOIN_WAIT;
-        self.waiting_joins.push(WaitingJoin {
-            join,
-            reply,
-            deadline,
-        });
-    }
-
     /// Welcomes the waiting joins whose token's head is durable here,
     /// unless a write is running: its batch may hold entries that the
     /// joins fence off. Joins are admitted in the order of their heads,
     /// which for one site is the order of their tokens.
-    pub(super) fn admit_joins(&mut self) {
-        if self.waiting_joins.is_empty() || self.writing.is_some() {
+    pub(super) fn admit_fenced_joins(&mut self) {
+        if self.writing.is_some() {
             return;
         }
         let durable = self.durable;
@@ -97,40 +68,6 @@ impl<Op: DocumentOp> Open<Op> {
             .filter(|member| member.site == site)
             .filter_map(|member| member.token)
             .max()
-    }
-
-    /// Returns the earliest deadline of the waiting joins.
-    pub(super) fn next_join_deadline(&self) -> Option<Instant> {
-        self.waiting_joins.iter().map(|w| w.deadline).min()
-    }
-
-    /// Fails the waiting joins whose deadline passed.
-    pub(super) fn expire_joins(&mut self) {
-        let now = Instant::now();
-        let (expired, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting_joins)
-            .into_iter()
-            .partition(|waiting| waiting.deadline <= now);
-        self.waiting_joins = waiting;
-        for waiting in expired {
-            let join = &waiting.join;
-            let head = join.fence.map_or(0, |fence| fence.head);
-            tracing::warn!(doc = %self.doc, client = %join.site, conn = join.conn, head, revision = self.durable, "join timed out waiting for the Redis stream");
-            let message = format!(
-                "document {} did not reach revision {head} from Redis within {} s. Try again",
-                self.doc,
-                JOIN_WAIT.as_secs()
-            );
-            let error = ErrorBody::new(ErrorCode::Unavailable, message);
-            let _ = waiting.reply.send(Err(error));
-        }
-    }
-
-    /// Fails every waiting join, when the document closes.
-    pub(super) fn reject_waiting_joins(&mut self, message: &str) {
-        for waiting in self.waiting_joins.drain(..) {
-            let error = ErrorBody::new(ErrorCode::DocumentUnavailable, message);
-            let _ = waiting.reply.send(Err(error));
-        }
     }
 
     /// Handles an append that Redis rejected because it carried entries

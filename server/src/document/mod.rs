@@ -7,6 +7,7 @@ mod cluster;
 mod durability;
 mod fence;
 mod file_load;
+mod join_queue;
 mod presence;
 mod registry;
 mod task;
@@ -23,6 +24,13 @@ pub use registry::Registry;
 use crate::document_op::DocumentOp;
 use crate::protocol::{ErrorBody, PresenceUpdate};
 use crate::store::SiteFence;
+
+/// The name of the fail point at the start of each write of a batch of
+/// committed operations, before anything of the batch is stored. Tests
+/// hold writes back with `fail::cfg_callback` on it. It does nothing
+/// unless the `fail` crate's `failpoints` feature is on, which this crate
+/// turns on only as a dev-dependency, for its tests.
+pub const WRITE_FAIL_POINT: &str = "echostream_server::write_batch";
 
 /// The id of one connection, unique within a server process.
 pub type ConnId = u64;

@@ -13,8 +13,8 @@ use tokio::task::JoinHandle;
 
 use super::cluster::{self, Cluster, Followed};
 use super::durability::WriteResult;
-use super::fence::WaitingJoin;
 use super::file_load;
+use super::join_queue::WaitingJoin;
 use super::{Command, ConnId, Dropped, Join, JoinReply, Outbound, Registry};
 use crate::document_id::DocumentId;
 use crate::document_op::DocumentOp;
@@ -81,8 +81,10 @@ pub(super) struct Open<Op: DocumentOp> {
     /// Acknowledgements of resent operations that are not on disk yet.
     pub(super) late_acks: Vec<(ConnId, OpId, u64)>,
     pub(super) members: HashMap<ConnId, Member<Op>>,
-    /// Joins with a fencing token that wait until the durable revision
-    /// reaches the stream's head at the time of the token.
+    /// Joins that wait for their welcome: with Redis until the durable
+    /// revision reaches the stream's head at the time of their token, with
+    /// the file store until every committed operation of their site is on
+    /// disk.
     pub(super) waiting_joins: Vec<WaitingJoin>,
     /// The state shared with other nodes, with Redis only.
     pub(super) cluster: Option<Cluster<Op>>,
@@ -315,6 +317,13 @@ impl<Op: DocumentOp> Open<Op> {
     fn join(&mut self, join: Join, reply: JoinReply) {
         if join.fence.is_some() {
             self.queue_join(join, reply);
+            return;
+        }
+        // Replaced first, the older connections commit nothing more, so
+        // the wait for their operations to be stored ends.
+        self.replace_connections(join.site, join.conn);
+        if self.must_wait(join.site) {
+            self.queue_unstored_join(join, reply);
         } else {
             self.welcome(join, reply);
         }
@@ -451,8 +460,9 @@ impl<Op: DocumentOp> Open<Op> {
     /// which can differ from the old form.
     ///
     /// This serves the file store, where one node has every connection.
-    /// With Redis, fencing tokens replace it across nodes (see
-    /// `fence_out`).
+    /// It runs when a join arrives, and again at its welcome to replace an
+    /// earlier join of the site that waited with it. With Redis,
+    /// fencing tokens replace it across nodes (see `fence_out`).
     fn replace_connections(&mut self, site: SiteId, newest: ConnId) {
         let older: Vec<ConnId> = self
             .members

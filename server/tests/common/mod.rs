@@ -8,6 +8,7 @@ pub mod edits;
 pub mod process;
 pub mod redis;
 pub mod store_files;
+pub mod write_gate;
 
 use std::path::Path;
 use std::time::Duration;
@@ -110,8 +111,14 @@ impl Raw {
 
     /// Returns the next message as JSON, or panics on a close or timeout.
     pub async fn recv(&mut self) -> Value {
+        self.recv_within(STEP).await
+    }
+
+    /// Returns the next message as JSON, or panics on a close or when none
+    /// arrives within `timeout`.
+    pub async fn recv_within(&mut self, timeout: Duration) -> Value {
         loop {
-            let message = tokio::time::timeout(STEP, self.socket.next())
+            let message = tokio::time::timeout(timeout, self.socket.next())
                 .await
                 .expect("a message arrives in time")
                 .expect("the socket is open")
