@@ -329,6 +329,26 @@ fn set_op_rejects_what_apply_rejects() {
 }
 
 #[test]
+fn set_op_names_reference_to_itself() {
+    let board = board_with_two_shapes();
+    let id = board.order()[0];
+    let error = board
+        .set_op(id, "container", Some(PropertyValue::Shape(id)))
+        .unwrap_err();
+    assert_eq!(
+        error,
+        BoardError::SelfReference {
+            id,
+            key: "container".into(),
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        format!("property container of shape {id} refers to the shape itself")
+    );
+}
+
+#[test]
 fn try_create_op_rejects_what_apply_rejects() {
     let mut board = board_with_two_shapes();
     let missing = ShapeId::random();

@@ -189,6 +189,21 @@ fn dangling_binding_rejected() {
 }
 
 #[test]
+fn reference_to_itself_rejected() {
+    let op = BoardOp::set(A, "container", None, Some(PropertyValue::Shape(A)));
+    let expected = BoardError::SelfReference {
+        id: A,
+        key: "container".into(),
+    };
+    rejects(&op, expected, &[&A.to_string(), "container", "itself"]);
+    let message = board().apply(&op).unwrap_err().to_string();
+    assert!(
+        !message.contains("not on the board"),
+        "{message:?} reports a shape on the board as missing"
+    );
+}
+
+#[test]
 fn frame_must_be_a_frame() {
     let op = BoardOp::set(A, "frame", None, Some(PropertyValue::Shape(B)));
     let expected = BoardError::NotAFrame {

@@ -145,6 +145,9 @@ test("setOp rejects a reference that would not apply", () => {
   assert.throws(() => board.setOp(id, "container", { shape: missing }), {
     message: `property container of shape ${id} refers to shape ${missing}, which is not on the board`,
   });
+  assert.throws(() => board.setOp(id, "container", { shape: id }), {
+    message: `property container of shape ${id} refers to the shape itself`,
+  });
   assert.throws(() => board.setOp(id, "x", { string: "left" }), {
     message: `property x of shape ${id} must be a number, not {"string":"left"}`,
   });

@@ -129,16 +129,18 @@ impl Board {
         let Some(target) = value.referenced_shape() else {
             return Ok(());
         };
-        let dangling = BoardError::DanglingReference {
-            id,
-            key: key.to_owned(),
-            target,
-        };
         if target == id {
-            return Err(dangling);
+            return Err(BoardError::SelfReference {
+                id,
+                key: key.to_owned(),
+            });
         }
         let Some(shape) = self.shapes.get(&target) else {
-            return Err(dangling);
+            return Err(BoardError::DanglingReference {
+                id,
+                key: key.to_owned(),
+                target,
+            });
         };
         if key == "frame" && shape.kind != ShapeKind::Frame {
             return Err(BoardError::NotAFrame {

@@ -154,6 +154,15 @@ pub enum BoardError {
         target: ShapeId,
     },
 
+    /// A property of a shape refers to the shape itself.
+    #[error("property {key} of shape {id} refers to the shape itself")]
+    SelfReference {
+        /// The shape.
+        id: ShapeId,
+        /// The property key.
+        key: String,
+    },
+
     /// The `frame` property refers to a shape that is not a frame.
     #[error("the frame of shape {id} must be a frame, but shape {target} is a {kind}")]
     NotAFrame {
