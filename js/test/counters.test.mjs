@@ -91,3 +91,19 @@ test("alignSeqs past the last sequence number changes nothing", () => {
   assert.equal(client.alignSeqs(MAX - 1), true);
   assert.deepEqual(client.pending().map((pending) => pending.id.seq), [9007199254740991]);
 });
+
+test("counters in JSON input name the range", () => {
+  // JSON input reads a number of 2^53 or more, or with a fraction, as a
+  // float, which a counter field rejects.
+  const range = "counters are integers from 0 to 9007199254740991";
+  const entry = (revision) => ({ id: { site: "00000000000000b2", seq: 1 }, revision, op: ["x"], clock: {} });
+  const cases = [
+    [() => VectorClock.fromJSON({ [SITE]: 2 ** 53 }), `invalid vector clock: invalid type: floating point \`9007199254740992.0\`, expected u64; ${range}`],
+    [() => VectorClock.fromJSON({ [SITE]: -1 }), `invalid vector clock: invalid value: integer \`-1\`, expected u64; ${range}`],
+    [() => new TextSyncClient(SITE, "abc", 0).receiveRemote(entry(2 ** 53)), `invalid committed operation: invalid type: floating point \`9007199254740992.0\`, expected u64; ${range}`],
+    [() => new TextSyncClient(SITE, "abc", 0).receiveRemote(entry(1.5)), `invalid committed operation: invalid type: floating point \`1.5\`, expected u64; ${range}`],
+  ];
+  for (const [call, message] of cases) {
+    assert.throws(call, { message });
+  }
+});

@@ -25,7 +25,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::args::{describe, error, JsResult, MAX_DEPTH};
+use crate::args::{describe, error, JsResult, MAX_DEPTH, MAX_SAFE_INTEGER};
 
 /// Converts an engine value to a plain JavaScript value.
 pub fn to_js<T: Serialize + ?Sized>(value: &T, name: &str) -> JsResult<JsValue> {
@@ -61,10 +61,19 @@ pub fn from_value<T: DeserializeOwned>(value: &Value, name: &str) -> JsResult<T>
     T::deserialize(value).map_err(|e| invalid(&e, name))
 }
 
-/// Returns the error of [`from_value`]: `invalid {name}: {e}`.
+/// Returns the error of [`from_value`]: `invalid {name}: {e}`. An error
+/// on a `u64` field, which every counter is, also names the counter
+/// range: JSON input reads numbers of 2^53 and more as floats, so serde's
+/// message alone names a float and no limit.
 #[inline(never)]
 pub fn invalid(e: &serde_json::Error, name: &str) -> JsError {
-    error(format!("invalid {name}: {e}"))
+    let message = e.to_string();
+    if message.ends_with("expected u64") {
+        return error(format!(
+            "invalid {name}: {message}; counters are integers from 0 to {MAX_SAFE_INTEGER}"
+        ));
+    }
+    error(format!("invalid {name}: {message}"))
 }
 
 /// Reads an engine value from a plain JavaScript value, rejecting lone
