@@ -309,6 +309,56 @@ async fn rejoin_wait_times_out() {
     drop(gate);
 }
 
+/// Two joins of site A wait for the same unstored operation. Both are
+/// welcomed once it is stored, in the order they arrived, so the newer
+/// join replaces the older one and is the connection that stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_rejoins_wait_for_one_write() {
+    capture_logs();
+    let data = tempfile::tempdir().unwrap();
+    let server = start(data.path(), small_history()).await;
+    let url = url(&server);
+    let HeldInsert {
+        gate,
+        mut client,
+        mut first,
+        peer,
+    } = hold_unstored_insert(&url).await;
+
+    let mut second = Raw::connect(&url).await;
+    second.send(hello(DOC, SITE_A, Some(1))).await;
+    let (code, _) = first.expect_close().await;
+    assert_eq!(code, CLOSE_REPLACED);
+    let mut third = Raw::connect(&url).await;
+    third.send(hello(DOC, SITE_A, Some(1))).await;
+
+    gate.release(4);
+    let welcome = third.recv_type("welcome").await;
+    assert_eq!(welcome["revision"], 4, "{welcome}");
+    assert_eq!(welcome["lastSeq"], 1, "{welcome}");
+    assert_eq!(welcome["snapshot"]["document"], "abx", "{welcome}");
+    let (code, skipped) = second.expect_close().await;
+    assert_eq!(code, CLOSE_REPLACED, "{skipped:?}");
+
+    // The connection that stays takes edits.
+    apply_welcome(&mut client, &welcome);
+    assert!(client.next_submission().is_none());
+    client.apply_local(TextOp::insert_at(3, "y")).unwrap();
+    let edit = client.next_submission().unwrap();
+    third
+        .send(json!({"type": "submit", "id": edit.id, "base": edit.base,
+                     "clock": edit.clock, "op": edit.op}))
+        .await;
+    gate.open();
+    assert_eq!(third.recv_type("ack").await["revision"], 5);
+    assert_eq!(stored_text(&url).await, "abxy");
+
+    third.close().await;
+    peer.close().await;
+    server.shutdown().await.unwrap();
+    drop(gate);
+}
+
 /// Waits until Redis has handed site A's connection number `token` its
 /// fencing token for the document.
 async fn wait_for_token(redis_url: &str, token: u64) {
