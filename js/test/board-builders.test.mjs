@@ -107,8 +107,16 @@ test("setOp rounds coordinates", () => {
 test("setOp rejects non-finite values", () => {
   const { board, id } = boardWithRectangle();
   // Values cross into WebAssembly as JSON, where a non-finite number is null.
-  assert.throws(() => board.setOp(id, "x", { number: Number.NaN }), /invalid property value: invalid type: null, expected f64/);
-  assert.throws(() => board.setOp(id, "width", { number: Number.NEGATIVE_INFINITY }), /invalid property value/);
+  const finite = "which JSON.stringify writes as null; pass a finite number";
+  assert.throws(() => board.setOp(id, "x", { number: Number.NaN }), {
+    message: `invalid property value: the value at number is NaN, ${finite}`,
+  });
+  assert.throws(() => board.setOp(id, "width", { number: Number.NEGATIVE_INFINITY }), {
+    message: `invalid property value: the value at number is -Infinity, ${finite}`,
+  });
+  assert.throws(() => board.createOp({ kind: "rectangle", props: { y: { number: Infinity } } }), {
+    message: `invalid shape: the value at props.y.number is Infinity, ${finite}`,
+  });
   assert.deepEqual(board.shape(id).props.x, { number: 0 });
 });
 

@@ -25,7 +25,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::args::{describe, error, JsResult, MAX_DEPTH, MAX_SAFE_INTEGER};
+use crate::args::{describe, error, number_text, JsResult, MAX_DEPTH, MAX_SAFE_INTEGER};
 
 /// Converts an engine value to a plain JavaScript value.
 pub fn to_js<T: Serialize + ?Sized>(value: &T, name: &str) -> JsResult<JsValue> {
@@ -84,9 +84,25 @@ pub fn invalid(e: &serde_json::Error, name: &str) -> JsError {
 /// NOTE: other values that `JSON.stringify` drops or rewrites are read as
 /// it writes them, not rejected. `undefined`, functions and symbols read
 /// as null or are left out. A `Map` or `Set` with own enumerable
-/// properties reads as those properties.
+/// properties reads as those properties. `NaN` and infinities read as
+/// null, and when `T` rejects that null the error names the number and
+/// its path instead.
 pub fn from_js<T: DeserializeOwned>(value: JsValue, name: &str) -> JsResult<T> {
-    from_value(&js_to_value(value, name)?, name)
+    let parsed = js_to_value(value.clone(), name)?;
+    T::deserialize(&parsed).map_err(|e| read_error(&e, &parsed, &value, name))
+}
+
+/// Returns the error of [`from_js`]. A non-finite number reads as null,
+/// which the type rejects under a message that names null, so the error
+/// names the number instead when `js` contains one. Not generic, so that
+/// the module contains it once.
+#[inline(never)]
+fn read_error(e: &serde_json::Error, parsed: &Value, js: &JsValue, name: &str) -> JsError {
+    let mut path = String::new();
+    match find_rewritten(parsed, js, &mut path, Search::NonFinite) {
+        Some(found) => rewritten_error(name, found, &path),
+        None => invalid(e, name),
+    }
 }
 
 /// Reads a JSON value from a plain JavaScript value, with the checks of
@@ -108,8 +124,8 @@ pub fn js_to_value(value: JsValue, name: &str) -> JsResult<Value> {
     // object in it can have held one. Other text pays for this search alone.
     if text.as_bytes().windows(2).any(|pair| pair == b"{}") {
         let mut path = String::new();
-        if let Some(class) = find_collection(&parsed, &value, &mut path) {
-            return Err(collection_error(name, class, &path));
+        if let Some(found) = find_rewritten(&parsed, &value, &mut path, Search::Collections) {
+            return Err(rewritten_error(name, found, &path));
         }
     }
     Ok(parsed)
@@ -141,30 +157,63 @@ fn depth_message() -> String {
     format!("arrays and objects nest deeper than the maximum of {MAX_DEPTH} levels")
 }
 
-/// Returns the class, `Map` or `Set`, of the first value in `js` that
-/// `JSON.stringify` wrote as an empty object in `parsed`, and writes its
-/// path into `path`. It looks up the JavaScript value of each array and
-/// object on the way, so it costs one call into JavaScript per array and
-/// object of the value. A value that `toJSON` rewrote has other paths and
-/// is not found.
-fn find_collection(parsed: &Value, js: &JsValue, path: &mut String) -> Option<&'static str> {
+/// A value that `JSON.stringify` wrote as another value.
+enum Rewritten {
+    /// A `Map` or a `Set`, written as `{}`: its class.
+    Collection(&'static str),
+    /// `NaN` or an infinity, written as `null`.
+    NonFinite(f64),
+}
+
+/// The values that [`find_rewritten`] searches for.
+#[derive(Clone, Copy, PartialEq)]
+enum Search {
+    Collections,
+    NonFinite,
+}
+
+impl Search {
+    /// Returns true if the search looks up the JavaScript value of
+    /// `child`: an array or an object, or for [`Search::NonFinite`] also
+    /// a null.
+    fn visits(self, child: &Value) -> bool {
+        child.is_object() || child.is_array() || (self == Search::NonFinite && child.is_null())
+    }
+}
+
+/// Returns the first value in `js` that `JSON.stringify` wrote as
+/// another value in `parsed`, and writes its path into `path`. It looks
+/// up the JavaScript value of each array and object on the way (and of
+/// each null, for [`Search::NonFinite`]), so it costs one call into
+/// JavaScript per such value. A value that `toJSON` rewrote has other
+/// paths and is not found.
+fn find_rewritten(
+    parsed: &Value,
+    js: &JsValue,
+    path: &mut String,
+    search: Search,
+) -> Option<Rewritten> {
     let start = path.len();
     match parsed {
-        Value::Object(entries) if entries.is_empty() => {
+        Value::Object(entries) if entries.is_empty() && search == Search::Collections => {
             if js.is_instance_of::<js_sys::Map>() {
-                return Some("Map");
+                return Some(Rewritten::Collection("Map"));
             }
             if js.is_instance_of::<js_sys::Set>() {
-                return Some("Set");
+                return Some(Rewritten::Collection("Set"));
             }
         }
+        Value::Null if search == Search::NonFinite => {
+            let number = js.as_f64().filter(|n| !n.is_finite());
+            return number.map(Rewritten::NonFinite);
+        }
         Value::Object(entries) => {
-            for (key, child) in entries.iter().filter(|(_, child)| is_container(child)) {
+            for (key, child) in entries.iter().filter(|(_, child)| search.visits(child)) {
                 path.push('.');
                 path.push_str(key);
                 let found = js_sys::Reflect::get(js, &JsValue::from_str(key))
                     .ok()
-                    .and_then(|child_js| find_collection(child, &child_js, path));
+                    .and_then(|child_js| find_rewritten(child, &child_js, path, search));
                 if found.is_some() {
                     return found;
                 }
@@ -172,11 +221,12 @@ fn find_collection(parsed: &Value, js: &JsValue, path: &mut String) -> Option<&'
             }
         }
         Value::Array(items) => {
-            for (index, child) in items.iter().enumerate().filter(|(_, c)| is_container(c)) {
+            let visited = items.iter().enumerate().filter(|(_, c)| search.visits(c));
+            for (index, child) in visited {
                 path.push_str(&format!("[{index}]"));
                 let found = js_sys::Reflect::get_u32(js, index as u32)
                     .ok()
-                    .and_then(|child_js| find_collection(child, &child_js, path));
+                    .and_then(|child_js| find_rewritten(child, &child_js, path, search));
                 if found.is_some() {
                     return found;
                 }
@@ -188,27 +238,30 @@ fn find_collection(parsed: &Value, js: &JsValue, path: &mut String) -> Option<&'
     None
 }
 
-fn is_container(value: &Value) -> bool {
-    value.is_object() || value.is_array()
-}
-
-/// Returns the error for a `Map` or a `Set` at `path`, which is empty for
-/// the value itself.
+/// Returns the error for a value that `JSON.stringify` rewrote, found at
+/// `path`, which is empty for the value itself.
 #[inline(never)]
-fn collection_error(name: &str, class: &str, path: &str) -> JsError {
+fn rewritten_error(name: &str, found: Rewritten, path: &str) -> JsError {
     let place = if path.is_empty() {
         "it".to_owned()
     } else {
         format!("the value at {}", path.trim_start_matches('.'))
     };
-    let fix = if class == "Map" {
-        "a plain object, for example Object.fromEntries(map)"
-    } else {
-        "an array, for example Array.from(set)"
+    let message = match found {
+        Rewritten::Collection(class) => {
+            let fix = if class == "Map" {
+                "a plain object, for example Object.fromEntries(map)"
+            } else {
+                "an array, for example Array.from(set)"
+            };
+            format!("{place} is a {class}, which JSON.stringify writes as {{}}; pass {fix}")
+        }
+        Rewritten::NonFinite(number) => format!(
+            "{place} is {}, which JSON.stringify writes as null; pass a finite number",
+            number_text(number)
+        ),
     };
-    error(format!(
-        "invalid {name}: {place} is a {class}, which JSON.stringify writes as {{}}; pass {fix}"
-    ))
+    error(format!("invalid {name}: {message}"))
 }
 
 /// Writes `value` as compact JSON text, as its `Display` form does. That
