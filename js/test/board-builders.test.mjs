@@ -117,6 +117,13 @@ test("setOp rejects non-finite values", () => {
   assert.throws(() => board.createOp({ kind: "rectangle", props: { y: { number: Infinity } } }), {
     message: `invalid shape: the value at props.y.number is Infinity, ${finite}`,
   });
+  // A bare non-finite number would read as null, which removes the property.
+  assert.throws(() => board.setOp(id, "x", Number.NaN), {
+    message: `invalid property value: it is NaN, ${finite}`,
+  });
+  assert.throws(() => board.setOp(id, "x", Infinity), {
+    message: `invalid property value: it is Infinity, ${finite}`,
+  });
   assert.deepEqual(board.shape(id).props.x, { number: 0 });
 });
 

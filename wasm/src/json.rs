@@ -84,9 +84,10 @@ pub fn invalid(e: &serde_json::Error, name: &str) -> JsError {
 /// NOTE: other values that `JSON.stringify` drops or rewrites are read as
 /// it writes them, not rejected. `undefined`, functions and symbols read
 /// as null or are left out. A `Map` or `Set` with own enumerable
-/// properties reads as those properties. `NaN` and infinities read as
-/// null, and when `T` rejects that null the error names the number and
-/// its path instead.
+/// properties reads as those properties. A `NaN` or an infinity is
+/// rejected when it is the whole value. Inside an array or an object it
+/// reads as null, and when `T` rejects that null the error names the
+/// number and its path instead.
 pub fn from_js<T: DeserializeOwned>(value: JsValue, name: &str) -> JsResult<T> {
     let parsed = js_to_value(value.clone(), name)?;
     T::deserialize(&parsed).map_err(|e| read_error(&e, &parsed, &value, name))
@@ -110,6 +111,12 @@ fn read_error(e: &serde_json::Error, parsed: &Value, js: &JsValue, name: &str) -
 /// module contains one copy of it. O(size of the value).
 #[inline(never)]
 pub fn js_to_value(value: JsValue, name: &str) -> JsResult<Value> {
+    // `JSON.stringify` writes a non-finite number as null, which an
+    // optional value reads as absent, so `setOp(id, key, NaN)` would
+    // remove the property.
+    if let Some(number) = value.as_f64().filter(|n| !n.is_finite()) {
+        return Err(rewritten_error(name, Rewritten::NonFinite(number), ""));
+    }
     let text = match js_sys::JSON::stringify(&value) {
         Ok(text) => text,
         Err(thrown) => return Err(stringify_error(thrown, name)),
