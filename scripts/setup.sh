@@ -42,7 +42,10 @@ if [ -f package.json ]; then
     npm ci --no-audit --no-fund
     step "building the npm package"
     npm run build
-    if npm run | grep -q '^  build:demo$'; then
+    # Read the whole listing first. Piped into `grep -q`, which exits at
+    # its first match, npm can write into a closed pipe and print an error.
+    scripts=$(npm run)
+    if grep -q '^  build:demo$' <<<"$scripts"; then
         step "building the web demo"
         npm run build:demo
     fi
