@@ -196,6 +196,16 @@ fn small_history() -> Limits {
     }
 }
 
+/// Joins site A again at revision 1 on a new connection, checks that the
+/// join closed `first` with 4003 at once, and returns the new connection.
+async fn rejoin_replacing(url: &str, first: &mut Raw) -> Raw {
+    let mut second = Raw::connect(url).await;
+    second.send(hello(DOC, SITE_A, Some(1))).await;
+    let (code, _) = first.expect_close().await;
+    assert_eq!(code, CLOSE_REPLACED);
+    second
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rejoin_accounts_for_unstored_operation() {
     capture_logs();
@@ -211,10 +221,7 @@ async fn rejoin_accounts_for_unstored_operation() {
 
     // Site A lost its connection at revision 1 and joins again. The join
     // fences the first connection out at once.
-    let mut second = Raw::connect(&url).await;
-    second.send(hello(DOC, SITE_A, Some(1))).await;
-    let (code, _) = first.expect_close().await;
-    assert_eq!(code, CLOSE_REPLACED);
+    let mut second = rejoin_replacing(&url, &mut first).await;
 
     gate.release(4);
     let welcome = second.recv_type("welcome").await;
@@ -279,10 +286,7 @@ async fn rejoin_wait_times_out() {
         peer,
     } = hold_unstored_insert(&url).await;
 
-    let mut second = Raw::connect(&url).await;
-    second.send(hello(DOC, SITE_A, Some(1))).await;
-    let (code, _) = first.expect_close().await;
-    assert_eq!(code, CLOSE_REPLACED);
+    let mut second = rejoin_replacing(&url, &mut first).await;
     let error = second.recv_within(Duration::from_secs(20)).await;
     assert_eq!(error["type"], "error", "{error}");
     assert_eq!(error["code"], "unavailable", "{error}");
@@ -325,10 +329,7 @@ async fn two_rejoins_wait_for_one_write() {
         peer,
     } = hold_unstored_insert(&url).await;
 
-    let mut second = Raw::connect(&url).await;
-    second.send(hello(DOC, SITE_A, Some(1))).await;
-    let (code, _) = first.expect_close().await;
-    assert_eq!(code, CLOSE_REPLACED);
+    let mut second = rejoin_replacing(&url, &mut first).await;
     let mut third = Raw::connect(&url).await;
     third.send(hello(DOC, SITE_A, Some(1))).await;
 
